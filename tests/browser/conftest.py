@@ -1,0 +1,131 @@
+"""Real-browser fixtures: Playwright driving Debian's /usr/bin/chromium (never a downloaded browser)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import chromium_path, require_part
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test itself are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    require_part(executable, "Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(browser, request, **context_options):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **context_options)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, request):
+    context, page = _new_page(browser, request, viewport={"width": 1280, "height": 900})
+    yield page
+    _finish(request, page, context)
+
+
+@pytest.fixture
+def page_without_js(browser, request):
+    context, page = _new_page(
+        browser, request, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    yield page
+    _finish(request, page, context)
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    # An old, small phone.
+    context, page = _new_page(
+        browser,
+        request,
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    yield page
+    _finish(request, page, context)
+
+
+def _finish(request, page, context):
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"Capture d'écran : {path}")
+        except Exception as exc:  # noqa: BLE001 — a failed screenshot must not hide the test failure
+            print(f"Capture impossible : {exc}")
+    context.close()
+
+
+@pytest.fixture
+def demo_server(live_server, django_db_serialized_rollback, transactional_db):
+    from home.demo import load_site
+
+    load_site()
+    return live_server
+
+
+AXE_SCRIPT = None
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run axe-core (shipped by axe-playwright-python) in the page and return serious/critical violations."""
+    global AXE_SCRIPT
+    if AXE_SCRIPT is None:
+        import axe_playwright_python
+
+        AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+        "'best-practice']}})"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results["violations"]
+        if v["impact"] in impacts
+    ]

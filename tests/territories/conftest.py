@@ -1,0 +1,28 @@
+import pytest
+
+from territories.loading import load_reference_data
+
+from .ban_server import closed_port_url, running_fake_ban
+
+
+@pytest.fixture(autouse=True)
+def _geocoder_offline(settings):
+    # No territories test may reach the real BAN: tests that want one start their own server.
+    settings.BAN_API_URL = closed_port_url()
+    settings.GEOCODER_TIMEOUT = 0.5
+
+
+@pytest.fixture
+def gers(db):
+    """The Gers reference data, loaded as in production."""
+    return load_reference_data()
+
+
+@pytest.fixture
+def fake_ban(settings):
+    """A local BAN server; settings point the geocoder at it. Set ``fake_ban.reply`` to choose its answer."""
+    with running_fake_ban() as state:
+        settings.BAN_API_URL = state.url
+        settings.GEOCODER_TIMEOUT = 2
+        settings.GEOCODER_BAN_ENABLED = True
+        yield state
