@@ -10,6 +10,8 @@ def _geocoder_offline(settings):
     # No territories test may reach the real BAN: tests that want one start their own server.
     settings.BAN_API_URL = closed_port_url()
     settings.GEOCODER_TIMEOUT = 0.5
+    # The test settings switch the BAN off for the rest of the suite; here it is on, against local servers.
+    settings.GEOCODER_BAN_ENABLED = True
 
 
 @pytest.fixture
