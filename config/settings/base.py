@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "home",
     "search",
     "territories",
+    "directory",
+    "wagtailgeowidget",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -222,6 +224,11 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "object-src": ["'none'"],
 }
+
+# Map widget in the admin: centred on Auch, not on its default (Stockholm).
+GEO_WIDGET_DEFAULT_LOCATION = {"lat": 43.6465, "lng": 0.5855}
+GEO_WIDGET_ZOOM = 10
+GEO_WIDGET_LEAFLET_TILE_LAYER = MAP_TILE_URL or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 LOGGING = {
     "version": 1,
