@@ -48,6 +48,27 @@ class BoundedFloatFilter(django_filters.Filter):
     field_class = forms.FloatField
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (and 1/0, on/off, oui/non); anything else is an error rather than silently ignored."""
+
+    TRUE, FALSE = {"true", "1", "on", "oui"}, {"false", "0", "off", "non"}
+    default_error_messages = {"invalid": _("Valeur attendue : true ou false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
 class ServiceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
@@ -56,7 +77,7 @@ class ServiceFilter(django_filters.FilterSet):
         help_text=_("Un mot, un besoin : colis alimentaire, CAF, ordinateur…"),
     )
     category = django_filters.ModelMultipleChoiceFilter(
-        field_name="categories",
+        field_name="categories__slug",
         to_field_name="slug",
         queryset=Category.objects.all(),
         label=_("Thématiques"),
@@ -66,7 +87,7 @@ class ServiceFilter(django_filters.FilterSet):
         choices=ServiceKind.choices, label=_("Type de lieu"), empty_label=_("Tous")
     )
     audience = django_filters.ModelMultipleChoiceFilter(
-        field_name="audiences",
+        field_name="audiences__slug",
         to_field_name="slug",
         queryset=Audience.objects.all(),
         label=_("Pour qui ?"),
@@ -89,7 +110,7 @@ class ServiceFilter(django_filters.FilterSet):
     radius = BoundedFloatFilter(
         method="filter_noop", label=_("Rayon (km)"), min_value=0.1, max_value=MAX_RADIUS_KM
     )
-    open_now = django_filters.BooleanFilter(method="filter_open_now", label=_("Ouvert maintenant"))
+    open_now = StrictBooleanFilter(method="filter_open_now", label=_("Ouvert maintenant"))
 
     class Meta:
         model = Service

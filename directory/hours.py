@@ -9,15 +9,17 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from opening_hours import OpeningHours, State
+from opening_hours import OpeningHours, ParserError, State
 
 PARIS = ZoneInfo("Europe/Paris")
+# What opening-hours-py raises for an expression it cannot read or evaluate.
+HOURS_ERRORS = (ParserError, SyntaxError, ValueError)
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 @lru_cache(maxsize=4096)
 def parse(expression):
-    """The parsed expression (cached: many services share the same hours). Raises SyntaxError."""
+    """The parsed expression (cached: many services share the same hours). Raises one of HOURS_ERRORS."""
     # Coordinates are not needed: the whole directory lives in one timezone and one holiday calendar.
     return OpeningHours(expression, timezone=PARIS, country="FR", auto_country=False, auto_timezone=False)
 
@@ -27,7 +29,7 @@ def validate_opening_hours(value):
         return
     try:
         parse(value.strip())
-    except (SyntaxError, ValueError) as exc:
+    except HOURS_ERRORS as exc:
         raise ValidationError(
             _(
                 "Horaires illisibles. Utilisez le format OpenStreetMap, par exemple « Mo-Fr 08:30-12:00,"
@@ -56,7 +58,7 @@ def is_open(expression, at=None):
         return None
     try:
         state, _comment = parse(expression).state(_aware(at))
-    except (SyntaxError, ValueError):
+    except HOURS_ERRORS:
         return None
     if state == State.OPEN:
         return True
@@ -74,7 +76,7 @@ def intervals(expression, start, end):
         return [
             (s.astimezone(PARIS), e.astimezone(PARIS), c) for s, e, state, c in periods if state == State.OPEN
         ]
-    except (SyntaxError, ValueError):
+    except HOURS_ERRORS:
         return []
 
 
