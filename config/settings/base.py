@@ -166,6 +166,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILSEARCH_HITS_MAX_AGE = 14
+# No Gravatar: the admin must not send editors' e-mail hashes to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Security headers that hold everywhere; production adds HTTPS-only ones.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -212,3 +212,12 @@ def test_admin_is_in_french(client, db):
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
     assert "Se connecter" in response.content.decode() or "Connexion" in response.content.decode()
+
+
+def test_admin_sends_nothing_to_gravatar(client, django_user_model, demo_site):
+    user = django_user_model.objects.create_superuser("staff", "staff@exemple.org", "motdepasse-solide-1")
+    client.force_login(user)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "gravatar" not in response.content.decode().lower()
+    assert "'unsafe-inline'" in response["Content-Security-Policy"]  # the admin's own policy
