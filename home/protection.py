@@ -1,0 +1,58 @@
+"""Abuse protection shared by public forms: a honeypot field and a cache-based rate limit."""
+
+import hashlib
+import time
+
+from django import forms
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+HONEYPOT_FIELD = "site_web"
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden by CSS and from assistive tech) but robots fill in.
+
+    Render it with `{% include "includes/honeypot.html" with field=form.site_web %}`.
+    """
+
+    site_web = forms.CharField(
+        required=False,
+        label=_("Ne pas remplir ce champ"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_site_web(self):
+        if self.cleaned_data.get(HONEYPOT_FIELD):
+            raise forms.ValidationError(
+                _("Envoi refusé : formulaire rempli automatiquement."), code="honeypot"
+            )
+        return ""
+
+    @property
+    def is_spam(self):
+        return HONEYPOT_FIELD in self.errors
+
+
+def client_key(request):
+    """A stable, non-reversible key for the client (its IP address, hashed)."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def rate_limited(request, scope, limit, period):
+    """Count one hit for this client in `scope`; True when it made more than `limit` hits in `period` seconds.
+
+    Fixed windows in the cache: good enough to stop floods from one address without any extra service.
+    """
+    window = int(time.time() // period)
+    key = f"ratelimit:{scope}:{client_key(request)}:{window}"
+    if cache.add(key, 1, timeout=period + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 5)
+            count = 1
+    return count > limit
