@@ -1,9 +1,20 @@
 """One FilterSet for the directory: the HTML search and the JSON API both go through it."""
 
+import math
+
 import django_filters
 from django import forms
-from django.db.models import Case, F, FloatField, IntegerField, Value, When
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from territories.gazetteer import bounding_box
@@ -11,23 +22,23 @@ from territories.models import Commune, Epci
 from territories.text import normalise
 
 from . import hours
-from .models import Audience, Category, Service
+from .models import EARTH_RADIUS_KM, Audience, Category, Service, unit_vector
 from .vocabulary import ServiceKind
 
-EARTH_RADIUS_KM = 6371.0088
 RADIUS_CHOICES = [5, 10, 20, 50]
 MAX_RADIUS_KM = 200
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+ALL_PUBLICS = "tous-publics"
 
 
-def distance_expression(lat, lon):
-    """Great-circle distance (km) from a point to each service's place, computed by the database."""
-    lat1, lon1 = Radians(Value(lat)), Radians(Value(lon))
-    lat2, lon2 = Radians(F("place__latitude")), Radians(F("place__longitude"))
-    a = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
-    # Least(a, 1) guards ASin against rounding just above 1 for antipodal points.
-    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0), output_field=FloatField())))
+def proximity_expression(lat, lon):
+    """Cosine of the angle between the point and each service's place: arithmetic only, exact, index-free."""
+    x, y, z = unit_vector(lat, lon)
+    return ExpressionWrapper(
+        F("place__unit_x") * Value(x) + F("place__unit_y") * Value(y) + F("place__unit_z") * Value(z),
+        output_field=FloatField(),
+    )
 
 
 class ServiceSearchForm(forms.Form):
@@ -77,21 +88,19 @@ class ServiceFilter(django_filters.FilterSet):
         help_text=_("Un mot, un besoin : colis alimentaire, CAF, ordinateur…"),
     )
     category = django_filters.ModelMultipleChoiceFilter(
-        field_name="categories__slug",
+        method="filter_category",
         to_field_name="slug",
         queryset=Category.objects.all(),
         label=_("Thématiques"),
-        distinct=True,
     )
     kind = django_filters.ChoiceFilter(
         choices=ServiceKind.choices, label=_("Type de lieu"), empty_label=_("Tous")
     )
     audience = django_filters.ModelMultipleChoiceFilter(
-        field_name="audiences__slug",
+        method="filter_audience",
         to_field_name="slug",
         queryset=Audience.objects.all(),
         label=_("Pour qui ?"),
-        distinct=True,
     )
     commune = django_filters.ModelChoiceFilter(
         field_name="place__commune",
@@ -110,7 +119,7 @@ class ServiceFilter(django_filters.FilterSet):
     radius = BoundedFloatFilter(
         method="filter_noop", label=_("Rayon (km)"), min_value=0.1, max_value=MAX_RADIUS_KM
     )
-    open_now = StrictBooleanFilter(method="filter_open_now", label=_("Ouvert maintenant"))
+    open_now = StrictBooleanFilter(method="filter_noop", label=_("Ouvert maintenant"))
 
     class Meta:
         model = Service
@@ -140,15 +149,26 @@ class ServiceFilter(django_filters.FilterSet):
             queryset = queryset.annotate(relevance=score)
         return queryset
 
-    def filter_open_now(self, queryset, name, value):
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        # EXISTS rather than a join: no duplicate rows to remove, and the planner can start from the place.
+        links = Service.categories.through.objects.filter(service_id=OuterRef("pk"), category__in=value)
+        return queryset.filter(Exists(links))
+
+    def filter_audience(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Services "for everyone" also serve whichever public the resident picks.
+        slugs = {audience.slug for audience in value} | {ALL_PUBLICS}
+        links = Service.audiences.through.objects.filter(service_id=OuterRef("pk"), audience__slug__in=slugs)
+        return queryset.filter(Exists(links))
+
+    @staticmethod
+    def filter_open_now(queryset, value):
         if value is None:
             return queryset
-        # Evaluate each distinct expression once: many services share the same hours.
-        now = hours.local_now()
-        expressions = set(
-            queryset.exclude(opening_hours="").values_list("opening_hours", flat=True).distinct()
-        )
-        open_expressions = [e for e in expressions if hours.is_open(e, now)]
+        open_expressions = Service.objects.open_expressions(hours.local_now())
         if value:
             return queryset.filter(opening_hours__in=open_expressions)
         return queryset.exclude(opening_hours__in=open_expressions)
@@ -164,21 +184,31 @@ class ServiceFilter(django_filters.FilterSet):
     def qs(self):
         if not hasattr(self, "_qs"):
             queryset = super().qs
+            data = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
             point = self.point
             if point is not None:
-                queryset = self.filter_distance(queryset, *point, self.form.cleaned_data.get("radius"))
+                queryset = self.filter_distance(queryset, *point, data.get("radius"))
+            # Last, on the fewest rows: opening hours are evaluated in Python.
+            queryset = self.filter_open_now(queryset, data.get("open_now"))
+            if point is not None:
+                queryset = queryset.order_by("-proximity", "search_title", "pk")
             elif "relevance" in queryset.query.annotations:
-                queryset = queryset.order_by("-relevance", "title", "pk")
+                queryset = queryset.order_by("-relevance", "search_title", "pk")
             else:
-                queryset = queryset.order_by("title", "pk")
+                # search_title has no accents: "Épicerie" sorts with the E's.
+                queryset = queryset.order_by("search_title", "pk")
             self._qs = queryset
         return self._qs
 
     @staticmethod
     def filter_distance(queryset, lat, lon, radius):
-        queryset = queryset.filter(place__latitude__isnull=False, place__longitude__isnull=False)
+        """Services whose place lies within `radius` km (any distance if None), with a `proximity` annotation.
+
+        `Service.distance_km` turns the proximity into kilometres for the rows actually shown.
+        """
+        queryset = queryset.filter(place__unit_x__isnull=False)
         if radius:
-            # Index-friendly bounding box first, then the exact distance on the few rows left.
+            # Index-friendly bounding box first, then the exact great-circle test on the rows left.
             min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
             queryset = queryset.filter(
                 place__latitude__gte=min_lat,
@@ -186,10 +216,10 @@ class ServiceFilter(django_filters.FilterSet):
                 place__longitude__gte=min_lon,
                 place__longitude__lte=max_lon,
             )
-        queryset = queryset.annotate(distance_km=distance_expression(lat, lon))
+        queryset = queryset.annotate(proximity=proximity_expression(lat, lon))
         if radius:
-            queryset = queryset.filter(distance_km__lte=radius)
-        return queryset.order_by("distance_km", "title", "pk")
+            queryset = queryset.filter(proximity__gte=math.cos(radius / EARTH_RADIUS_KM))
+        return queryset
 
     def error_messages(self):
         """{parameter: [French messages]} — the API and the page both show them."""

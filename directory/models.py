@@ -1,7 +1,9 @@
 """France Contact: organisations, places and the services they offer, with their draft/published state."""
 
+import math
 import re
 
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -23,12 +25,21 @@ from . import hours
 from .vocabulary import Fees, GeocodingPrecision, Network, OrganisationKind, ServiceKind, ServiceStatus
 
 DEFAULT_SOURCE = "gers-solidaire"
+EARTH_RADIUS_KM = 6371.0088
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 .]{4,20}$", _("Saisissez un numéro de téléphone (chiffres, espaces et points).")
 )
 siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres, sans espace."))
 POINT_RE = re.compile(r"^SRID=4326;POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)$")
+
+
+def unit_vector(latitude, longitude):
+    """The point on the unit sphere, or (None, None, None) without coordinates."""
+    if latitude is None or longitude is None:
+        return None, None, None
+    phi, lam = math.radians(latitude), math.radians(longitude)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
 
 
 # Paths under /annuaire/ that are pages of their own, never a service's slug.
@@ -152,6 +163,11 @@ class Place(ClusterableModel):
         blank=True,
         help_text=_("Placez le repère sur la carte ou laissez vide pour le calculer depuis l'adresse."),
     )
+    # The point as a unit vector (x, y, z): the dot product of two of them is the cosine of the angle between
+    # them, so distance filters and ordering need only arithmetic in SQL (no trigonometry per row).
+    unit_x = models.FloatField(null=True, blank=True, editable=False)
+    unit_y = models.FloatField(null=True, blank=True, editable=False)
+    unit_z = models.FloatField(null=True, blank=True, editable=False)
     geocoding_precision = models.CharField(
         _("précision de la position"), max_length=20, choices=GeocodingPrecision.choices, blank=True
     )
@@ -213,6 +229,7 @@ class Place(ClusterableModel):
                 self.geocoding_precision = result.precision
         if self.has_point:
             self.location = f"SRID=4326;POINT({self.longitude} {self.latitude})"
+        self.unit_x, self.unit_y, self.unit_z = unit_vector(self.latitude, self.longitude)
 
     def save(self, *args, **kwargs):
         if self.commune_id and not self.postcode:
@@ -221,7 +238,36 @@ class Place(ClusterableModel):
         super().save(*args, **kwargs)
 
 
+OPEN_EXPRESSIONS_VERSION_KEY = "directory:opening-hours-version"
+
+
+def bump_opening_hours_version(**kwargs):
+    """Saved or deleted services may bring new expressions: forget the cached open/closed answers."""
+    try:
+        cache.incr(OPEN_EXPRESSIONS_VERSION_KEY)
+    except ValueError:
+        cache.set(OPEN_EXPRESSIONS_VERSION_KEY, 1, None)
+
+
 class ServiceQuerySet(models.QuerySet):
+    def open_expressions(self, moment):
+        """The distinct opening-hours expressions that are open at `moment`, to the minute.
+
+        Many services share the same hours and the answer holds for a whole minute, so it is computed once
+        per minute (and per change of the services) rather than per service or per request.
+        """
+        minute = moment.replace(second=0, microsecond=0)
+        version = cache.get_or_set(OPEN_EXPRESSIONS_VERSION_KEY, 1, None)
+        key = f"directory:open-expressions:{version}:{minute.isoformat()}"
+        expressions = cache.get(key)
+        if expressions is None:
+            candidates = (
+                Service.objects.order_by().exclude(opening_hours="").values_list("opening_hours", flat=True)
+            )
+            expressions = [e for e in set(candidates.distinct()) if hours.is_open(e, minute)]
+            cache.set(key, expressions, 120)
+        return expressions
+
     def public(self):
         """What residents may see: published services only."""
         return self.filter(live=True)
@@ -328,6 +374,14 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
             raise ValidationError({"place": _("Un accueil sur place demande un lieu.")})
 
     @property
+    def distance_km(self):
+        """Great-circle distance to the searched point, when the search had one (see directory.filters)."""
+        proximity = getattr(self, "proximity", None)
+        if proximity is None:
+            return None
+        return EARTH_RADIUS_KM * math.acos(max(-1.0, min(1.0, proximity)))
+
+    @property
     def contact_phone(self):
         return self.phone or self.organisation.phone
 
@@ -377,6 +431,10 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     def mark_verified(self, when=None):
         self.last_verified_at = when or timezone.now()
         Service.objects.filter(pk=self.pk).update(last_verified_at=self.last_verified_at)
+
+
+models.signals.post_save.connect(bump_opening_hours_version, sender=Service)
+models.signals.post_delete.connect(bump_opening_hours_version, sender=Service)
 
 
 class DirectoryPage(Page):

@@ -217,43 +217,6 @@ PAGES = [
         ],
     ),
     (
-        "actualites",
-        "Actualités",
-        True,
-        "Les nouvelles de Gers Solidaire et de ses partenaires.",
-        [],
-        [
-            (
-                "point-conseil-budget",
-                "Gers Solidaire labellisé Point Conseil Budget",
-                False,
-                "Un accompagnement gratuit pour les questions de budget et de surendettement.",
-                [
-                    paragraph(
-                        "<p>Gers Solidaire a obtenu le label Point Conseil Budget. Toute personne qui rencontre des "
-                        "difficultés pour boucler ses fins de mois ou qui craint le surendettement peut être "
-                        "conseillée gratuitement et en toute confidentialité.</p>"
-                    ),
-                ],
-                [],
-            ),
-            (
-                "nouveaux-tiers-lieux",
-                "Quatre nouveaux tiers-lieux solidaires à l'étude",
-                False,
-                "Plaisance, Cazaubon, Nogaro et Mirande pourraient accueillir les prochains tiers-lieux.",
-                [
-                    paragraph(
-                        "<p>Après Lombez, Masseube et Lectoure, le groupement étudie l'ouverture de tiers-lieux "
-                        "solidaires à Plaisance, Cazaubon, Nogaro et Mirande, en lien avec les communes et les "
-                        "associations locales.</p>"
-                    ),
-                ],
-                [],
-            ),
-        ],
-    ),
-    (
         "mentions-legales",
         "Mentions légales",
         False,
@@ -367,6 +330,20 @@ def _add_pages(parent, specs, created):
         _add_pages(page, children, created)
 
 
+def link_find_help_page(target, home=None):
+    """Point the home page's "find help" button at `target` (the directory search once it exists, else the
+    missions page). A choice made by staff (any other page) is kept. Returns True when the link changed."""
+    home = home or HomePage.objects.first()
+    if home is None or target is None or home.find_help_page_id == target.pk:
+        return False
+    missions = home.get_children().filter(slug="nos-missions").first()
+    if home.find_help_page_id not in (None, getattr(missions, "pk", None)):
+        return False
+    home.find_help_page = target
+    home.save_revision().publish()
+    return True
+
+
 @transaction.atomic
 def load_site():
     """Build the demo site under a HomePage set as the default site's root. Returns created page titles."""
@@ -409,11 +386,6 @@ def load_site():
         created.append(sitemap.title)
 
     pages = {p.slug: p for p in home.get_children()}
-    if home.news_index_id is None or home.find_help_page_id is None:
-        # The directory search takes over "find help" once it exists; until then, the missions page.
-        home.news_index = home.news_index or pages["actualites"]
-        home.find_help_page = home.find_help_page or pages["nos-missions"]
-        home.save_revision().publish()
 
     contact = ContactSettings.for_site(site)
     wanted = {

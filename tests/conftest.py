@@ -20,15 +20,25 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def demo_site(db):
-    """The demo site (pages, settings, images), without the geographic reference data."""
-    from home.demo import load_site
+def load_demo_site():
+    """The demo site (pages, news, settings, images), without the geographic data and the directory.
+
+    The home page's "find help" button points at the missions page, as before the directory exists.
+    """
+    from wagtail.models import Page, Site
+
+    from home.demo import link_find_help_page, load_site
+    from news.demo import load_news
 
     load_site()
-    from wagtail.models import Site
-
+    load_news()
+    link_find_help_page(Page.objects.get(slug="nos-missions"))
     return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def demo_site(db):
+    return load_demo_site()
 
 
 def chromium_path():

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -23,6 +25,8 @@ INSTALLED_APPS = [
     "search",
     "territories",
     "directory",
+    "news",
+    "forms",
     "wagtailgeowidget",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -54,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Open data: the API answers other origins (GET only, no credentials).
+    "directory.api.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,6 +137,13 @@ BAN_API_URL = env_str("BAN_API_URL", "https://api-adresse.data.gouv.fr")
 GEOCODER_BAN_ENABLED = env_bool("GEOCODER_BAN_ENABLED", True)
 GEOCODER_TIMEOUT = float(env_int("GEOCODER_TIMEOUT", 3))
 
+# Form pages: where notifications go when a page names no address, how long submissions are kept (RGPD;
+# `manage.py purge_form_submissions` daily), and how many submissions one client may send per period.
+FORMS_NOTIFICATION_EMAIL = env_str("FORMS_NOTIFICATION_EMAIL", "gerssolidaire@gerssolidaire.org")
+FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
+FORMS_RATE_LIMIT = env_int("FORMS_RATE_LIMIT", 5)
+FORMS_RATE_LIMIT_PERIOD = env_int("FORMS_RATE_LIMIT_PERIOD", 600)
+
 # Background work: django-tasks with its database backend and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -153,7 +166,12 @@ WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [SITE_DIR / "static"]
+# Leaflet and its marker-cluster plugin come from their XStatic packages, never from a CDN (see DESIGN.md).
+STATICFILES_DIRS = [
+    SITE_DIR / "static",
+    ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {

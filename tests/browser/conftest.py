@@ -98,9 +98,9 @@ def _finish(request, page, context):
 
 @pytest.fixture
 def demo_server(live_server, django_db_serialized_rollback, transactional_db):
-    from home.demo import load_site
+    from tests.conftest import load_demo_site
 
-    load_site()
+    load_demo_site()
     return live_server
 
 

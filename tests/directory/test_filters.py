@@ -150,3 +150,16 @@ def test_invalid_parameters_are_named(gers, query, parameter):
     messages = errors(query)
     assert parameter in messages
     assert all(messages[parameter])
+
+
+def test_services_for_everyone_match_any_public(gers):
+    ServiceFactory(title="Pour les jeunes", audiences=["jeunes"])
+    ServiceFactory(title="Pour tous", audiences=["tous-publics"])
+    ServiceFactory(title="Pour les aînés", audiences=["seniors"])
+    assert sorted(s.title for s in search("audience=jeunes")) == ["Pour les jeunes", "Pour tous"]
+
+
+def test_titles_sort_without_regard_to_accents(gers):
+    for title in ("Vestiaire", "Épicerie", "Atelier"):
+        ServiceFactory(title=title)
+    assert [s.title for s in search()] == ["Atelier", "Épicerie", "Vestiaire"]

@@ -1,0 +1,346 @@
+"""The public search at /annuaire/, through HTTP: the resident's form, with and without htmx."""
+
+import datetime as dt
+import json
+import re
+from html import unescape
+
+import pytest
+
+from directory import hours, search
+from directory.models import DirectoryPage
+from directory.vocabulary import ServiceKind, ServiceStatus
+from tests.directory.factories import PlaceFactory, ServiceFactory, commune
+
+MIRANDE, SAINT_MARTIN, AUCH, MASSEUBE, LECTOURE = "32256", "32389", "32013", "32242", "32208"
+# A Tuesday at 10:00 in the Gers.
+TUESDAY_10 = dt.datetime(2026, 3, 10, 10, 0, tzinfo=hours.PARIS)
+
+
+@pytest.fixture
+def directory_page(demo_site, gers):
+    home = demo_site.root_page
+    page = home.add_child(
+        instance=DirectoryPage(
+            title="Trouver de l'aide",
+            slug="annuaire",
+            intro="<p>Trouvez l'aide la plus proche.</p>",
+            no_result_text="<p>Les partenaires ajoutent des lieux chaque mois.</p>",
+        )
+    )
+    page.save_revision().publish()
+    return page
+
+
+def place_in(insee, **kwargs):
+    return PlaceFactory(commune=commune(insee), **kwargs)
+
+
+def service_in(insee, **kwargs):
+    place = place_in(insee)
+    return ServiceFactory(place=place, organisation=place.organisation, **kwargs)
+
+
+@pytest.fixture
+def services(directory_page):
+    return {
+        "mirande": service_in(
+            MIRANDE,
+            title="Épicerie solidaire de Mirande",
+            categories=["alimentation"],
+            phone="05 62 66 00 00",
+        ),
+        "saint_martin": service_in(SAINT_MARTIN, title="Atelier numérique", categories=["numerique"]),
+        "auch": service_in(AUCH, title="France Services Auch", categories=["acces-aux-droits"]),
+        "lectoure": service_in(
+            LECTOURE,
+            title="Tiers-lieu de Lectoure",
+            kind=ServiceKind.THIRD_PLACE,
+            categories=["alimentation"],
+        ),
+    }
+
+
+def get(client, **params):
+    return client.get("/annuaire/", params)
+
+
+def text(response):
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def results_text(response):
+    """The text of the results list only (the form also says "Ouvert maintenant")."""
+    html = response.content.decode()
+    match = re.search(r'<ol class="results-list".*?</ol>', html, re.S)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))) if match else ""
+
+
+def result_titles(response):
+    html = response.content.decode()
+    return [unescape(t) for t in re.findall(r'class="result__title"><a href="[^"]+">([^<]+)</a>', html)]
+
+
+def map_data(response):
+    match = re.search(
+        r'<script id="directory-map-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def test_page_without_criteria_lists_everything(client, services):
+    response = get(client)
+    assert response.status_code == 200
+    body = text(response)
+    assert "Trouver de l'aide" in body
+    assert "Trouvez l'aide la plus proche." in body
+    assert "4 services trouvés" in body
+    # The whole page: form, datalist of communes, map container, htmx and our script.
+    html = response.content.decode()
+    assert '<form id="directory-search"' in html
+    assert '<option value="Mirande (32300)">' in html
+    assert 'id="directory-map"' in html
+    assert "leaflet/leaflet.js" in html and "directory/directory.js" in html
+    assert "HX-Request" in response["Vary"]
+    assert "{#" not in html and "{%" not in html
+
+
+def test_search_by_commune_name_sorts_by_distance(client, services):
+    response = get(client, where="Mirande")
+    assert response.status_code == 200
+    assert "2 services à moins de 10 km de Mirande" in text(response)
+    assert result_titles(response) == ["Épicerie solidaire de Mirande", "Atelier numérique"]
+    body = text(response)
+    assert "à 3,2 km" in body
+    data = map_data(response)
+    assert [s["title"] for s in data["services"]] == ["Épicerie solidaire de Mirande", "Atelier numérique"]
+    assert data["centre"]["radius_km"] == 10
+    assert {"id", "title", "url", "lat", "lon"} <= set(data["services"][0])
+
+
+def test_search_by_postcode(client, services):
+    response = get(client, where="32300", radius="20")
+    body = text(response)
+    assert "3 services à moins de 20 km de Mirande" in body
+    assert result_titles(response)[-1] == "France Services Auch"
+
+
+def test_search_by_datalist_option(client, services):
+    response = get(client, where="Mirande (32300)", radius="5")
+    assert "2 services à moins de 5 km de Mirande" in text(response)
+
+
+def test_unknown_place_gives_a_french_error_and_suggestions(client, services):
+    response = get(client, where="Mirnde")
+    assert response.status_code == 200
+    body = text(response)
+    assert "Nous ne trouvons pas « Mirnde » dans le Gers" in body
+    assert "Vouliez-vous dire" in body
+    assert 'href="/annuaire/?where=Mirande+%2832300%29"' in response.content.decode()
+    # The field is marked invalid and described by its message.
+    assert re.search(r'id="recherche-where"[^>]*aria-invalid="true"', response.content.decode())
+    assert result_titles(response) == []
+
+
+def test_result_item_shows_what_a_resident_needs(client, services, monkeypatch):
+    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+    response = get(client, where="Mirande")
+    html = response.content.decode()
+    body = results_text(response)
+    assert 'href="/annuaire/epicerie-solidaire-de-mirande/"' in html
+    assert services["mirande"].organisation.name in body
+    assert "Permanence" in body
+    assert "1 place de la Mairie, 32300 Mirande" in body
+    assert "Aujourd'hui 9 h 00 – 12 h 00, 14 h 00 – 17 h 00" in body
+    assert "Ouvert maintenant" in body
+    assert 'href="tel:+33562660000"' in html
+    assert "Alimentation" in body
+
+
+def test_planned_service_is_marked(client, directory_page):
+    service_in(MIRANDE, title="Tiers-lieu de Mirande", status=ServiceStatus.PLANNED, opening_hours="")
+    body = results_text(get(client, where="Mirande"))
+    assert "Ouverture prévue" in body
+    assert "Ouvert maintenant" not in body and "Fermé" not in body
+
+
+def test_search_by_category(client, services):
+    response = get(client, category="alimentation")
+    assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
+    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    response = client.get("/annuaire/?category=alimentation&category=numerique&where=Mirande")
+    assert result_titles(response) == ["Épicerie solidaire de Mirande", "Atelier numérique"]
+
+
+def test_free_text_ignores_accents(client, services):
+    assert result_titles(get(client, q="numerique")) == ["Atelier numérique"]
+
+
+def test_kind_and_audience(client, services, directory_page):
+    service_in(MIRANDE, title="Point jeunes", audiences=["jeunes"])
+    service_in(MIRANDE, title="Accueil pour tous", audiences=["tous-publics"])
+    service_in(MIRANDE, title="Club seniors", audiences=["seniors"])
+    titles = result_titles(get(client, where="Mirande", audience="jeunes"))
+    # Services for everyone serve young people too.
+    assert sorted(titles) == ["Accueil pour tous", "Point jeunes"]
+    assert result_titles(get(client, kind="third_place")) == ["Tiers-lieu de Lectoure"]
+
+
+def test_open_now_with_a_frozen_clock(client, directory_page, monkeypatch):
+    service_in(MIRANDE, title="Ouvert le matin", opening_hours="Mo-Fr 09:00-12:00")
+    service_in(MIRANDE, title="Ouvert l'après-midi", opening_hours="Mo-Fr 14:00-17:00")
+    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+    response = get(client, where="Mirande", open_now="true")
+    assert result_titles(response) == ["Ouvert le matin"]
+    assert "1 service ouvert maintenant à moins de 10 km de Mirande" in text(response)
+    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=15))
+    assert result_titles(get(client, where="Mirande", open_now="true")) == ["Ouvert l'après-midi"]
+    # Closing time: 12:00 sharp is closed.
+    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=12))
+    response = get(client, where="Mirande", open_now="true")
+    assert result_titles(response) == []
+    # Nothing open now: the same search at any hour is suggested.
+    assert "Voir aussi les services fermés en ce moment" in text(response)
+
+
+def test_pagination_keeps_every_parameter(client, directory_page):
+    for n in range(23):
+        service_in(MIRANDE, title=f"Permanence {n:02d}", categories=["alimentation"])
+    response = get(client, where="Mirande", category="alimentation", radius="20", q="permanence")
+    assert len(result_titles(response)) == 20
+    assert "23 services à moins de 20 km de Mirande" in text(response)
+    html = response.content.decode()
+    next_link = re.search(
+        r'<a class="pagination__link js-page-link" href="([^"]+)"[^>]*rel="next"', html
+    ).group(1)
+    for part in ("q=permanence", "where=Mirande", "radius=20", "category=alimentation", "page=2"):
+        assert part in next_link
+    assert 'hx-get="' + next_link + '"' in html
+    second = client.get(unescape(next_link))
+    assert len(result_titles(second)) == 3
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in second.content.decode()
+    # Page 1 link has no page parameter; everything else is kept.
+    assert re.search(
+        r'href="/annuaire/\?q=permanence&amp;where=Mirande&amp;radius=20&amp;category=alimentation"',
+        second.content.decode(),
+    )
+
+
+def test_htmx_request_returns_only_the_results_fragment(client, services):
+    response = client.get(
+        "/annuaire/", {"where": "Mirande"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="resultats"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and '<form id="directory-search"' not in html
+    assert 'id="results-heading"' in html
+    assert "2 services à moins de 10 km de Mirande" in text(response)
+    assert 'id="directory-map-data"' in html
+    # Each field's error slot is refreshed out of band (empty here).
+    assert '<div id="erreur-where" class="field-error" hx-swap-oob="true"></div>' in html
+    assert "HX-Request" in response["Vary"]
+    # Restoring history asks for the whole page.
+    response = client.get(
+        "/annuaire/", {"where": "Mirande"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_htmx_fragment_carries_field_errors(client, services):
+    response = client.get("/annuaire/", {"where": "Nullepart"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert re.search(r'<div id="erreur-where" class="field-error" hx-swap-oob="true"><p', html)
+    assert "Nous ne trouvons pas « Nullepart »" in text(response)
+
+
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"lat": "abc", "lon": "0.4"}, "where", "La position reçue n'est pas valide"),
+        ({"where": "Mirande", "radius": "-3"}, "radius", "Rayon non valide : la recherche porte sur 10 km."),
+        ({"where": "Mirande", "radius": "10000"}, "radius", "Rayon non valide"),
+        ({"where": "Mirande", "radius": "loin"}, "radius", "Saisissez un nombre."),
+        ({"category": ["inconnue", "alimentation"]}, "category", "Sélectionnez un choix valide"),
+        ({"kind": "chateau"}, "kind", "Sélectionnez un choix valide"),
+        ({"audience": "martiens"}, "audience", "Sélectionnez un choix valide"),
+    ],
+)
+def test_bad_parameters_get_a_french_message_not_a_500(client, services, params, field, message):
+    response = get(client, **params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    slot = re.search(rf'<div id="erreur-{field}" class="field-error">(.*?)</div>', html, re.S).group(1)
+    assert message in unescape(slot)
+    assert "Votre recherche contient une erreur" in text(response)
+    # The rest of the search still runs.
+    assert result_titles(response)
+
+
+def test_radius_fallback_and_unknown_category_keep_the_rest(client, services):
+    response = get(client, where="Mirande", radius="-3")
+    assert "2 services à moins de 10 km de Mirande" in text(response)
+    response = get(client, category=["inconnue", "alimentation"])
+    assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
+
+
+@pytest.mark.parametrize(
+    "page, notice", [("abc", "n'est pas valide"), ("0", "au moins 1"), ("99", "voici la dernière")]
+)
+def test_bad_page_numbers(client, services, page, notice):
+    response = get(client, page=page)
+    assert response.status_code == 200
+    assert notice in text(response)
+    assert len(result_titles(response)) == 4
+
+
+def test_position_from_geolocation(client, services):
+    mirande = commune(MIRANDE)
+    response = get(client, lat=f"{mirande.latitude:.3f}", lon=f"{mirande.longitude:.3f}", radius="5")
+    assert "2 services à moins de 5 km de votre position" in text(response)
+    # A typed place wins over a position.
+    response = get(client, where="Auch", lat=f"{mirande.latitude:.3f}", lon=f"{mirande.longitude:.3f}")
+    assert "à moins de 10 km de Auch" in text(response)
+
+
+def test_no_result_suggests_wider_radius_neighbours_and_the_helpline(client, services):
+    response = get(client, where="Masseube", radius="5")
+    assert response.status_code == 200
+    body = text(response)
+    html = response.content.decode()
+    assert "Aucun service à moins de 5 km de Masseube" in body
+    # The smallest wider radius that finds something (Mirande is 17 km away).
+    assert "Élargir la recherche à 20 km" in body
+    assert 'href="/annuaire/?where=Masseube&amp;radius=20"' in html
+    neighbours = re.findall(r'<li><a href="/annuaire/\?where=([^"&]+)&amp;radius=5">', html)
+    assert 3 <= len(neighbours) <= 6
+    assert "Les partenaires ajoutent des lieux chaque mois." in body
+    assert 'href="tel:+33800323130"' in html
+    assert "0800 323 130" in body
+    assert map_data(response)["services"] == []
+
+
+def test_service_links_only_published_services(client, directory_page):
+    draft = service_in(MIRANDE, title="Brouillon caché")
+    draft.live = False
+    draft.save()
+    assert "Brouillon caché" not in text(get(client, where="Mirande"))
+
+
+# Focused unit tests of the presentation helpers.
+
+
+def test_formatting_helpers():
+    assert search.format_km(3.24) == "3,2"
+    assert search.format_km(10.0) == "10"
+    assert search.distance_label(0.05) == "à moins de 100 m"
+    assert search.distance_label(12.345) == "à 12,3 km"
+    assert search.heading_text(1, None, None, False) == "1 service trouvé"
+    assert search.heading_text(0, None, None, True) == "Aucun service ouvert maintenant"
+
+
+def test_query_string_drops_empty_values_and_keeps_repeated_ones():
+    params = search.SearchParams(q="colis", where="Auch", lat="43.6", categories=["a", "b"], radius="20")
+    assert params.query_string(page=2) == "?q=colis&where=Auch&radius=20&category=a&category=b&page=2"
+    assert search.SearchParams().query_string() == "?"
