@@ -1,11 +1,18 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from home.demo import load_site
+from directory.demo import load_directory
+from directory.models import DirectoryPage
+from forms.demo import load_forms
+from home.demo import link_find_help_page, load_site
+from news.demo import load_news
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration (référentiel géographique, pages du site). Sans effet au second passage."
+    help = (
+        "Charge les données de démonstration (référentiel géographique, pages du site, annuaire, actualités, "
+        "formulaires). Sans effet au second passage."
+    )
 
     def handle(self, *args, **options):
         call_command("load_territories", stdout=self.stdout)
@@ -14,4 +21,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Pages créées : {', '.join(created)}")
         else:
             self.stdout.write("Site : rien à créer, tout est déjà en place.")
+        self.stdout.write(load_directory())
+        # The directory page exists only now: the home page's "find help" button can point at it.
+        link_find_help_page(DirectoryPage.objects.live().first())
+        # After the directory, so news can link to the demo services on the first run.
+        self.stdout.write(load_news())
+        self.stdout.write(load_forms())
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))

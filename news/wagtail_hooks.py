@@ -1,0 +1,19 @@
+"""News categories are snippets: staff add and rename them without a developer."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import NewsCategory
+
+
+class NewsCategoryViewSet(SnippetViewSet):
+    model = NewsCategory
+    icon = "tag"
+    menu_label = _("Catégories d'actualités")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
+register_snippet(NewsCategoryViewSet)
