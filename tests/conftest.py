@@ -20,6 +20,26 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters, image renditions (cached by id, and ids are reused between tests) and cached
+    # opening-hours answers live in the cache: every test starts with a clean slate.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def home(db):
+    """A bare site: a fresh HomePage as the default site's root."""
+    from tests.factories import make_site
+
+    _site, home = make_site()
+    return home
+
+
 def load_demo_site():
     """The demo site (pages, news, settings, images), without the geographic data and the directory.
 

@@ -2,23 +2,6 @@ import pytest
 
 from forms.demo import load_forms
 from forms.models import FormPage
-from tests.factories import make_site
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The rate limit counts submissions in the cache: every test starts with a clean slate.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def home(db):
-    _site, home = make_site()
-    return home
 
 
 @pytest.fixture

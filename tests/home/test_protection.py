@@ -1,6 +1,3 @@
-import pytest
-from django.core.cache import cache
-
 from home.protection import HoneypotMixin, rate_limited
 
 
@@ -12,11 +9,6 @@ def test_honeypot_rejects_robots_only():
     assert ContactForm({"site_web": ""}).is_valid()
     robot = ContactForm({"site_web": "http://spam.example"})
     assert not robot.is_valid() and robot.is_spam
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
 
 
 def test_rate_limit_per_client_and_scope(rf):

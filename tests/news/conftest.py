@@ -3,23 +3,6 @@ import datetime as dt
 import pytest
 
 from news.models import NewsCategory, NewsIndexPage, NewsPage
-from tests.factories import make_site
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Image renditions are cached by image id, and ids are reused from one test to the next.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def home(db):
-    _site, home = make_site()
-    return home
 
 
 @pytest.fixture
