@@ -15,6 +15,7 @@ urlpatterns = [
     path("recherche/", search_views.search, name="search"),
     path("api/v1/", api.urls),
     path("", include("directory.urls")),
+    path("lettre/", include("newsletter.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),

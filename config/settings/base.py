@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "search",
     "territories",
     "directory",
+    "newsletter",
     "news",
     "forms",
     "wagtailgeowidget",
@@ -143,6 +144,22 @@ FORMS_NOTIFICATION_EMAIL = env_str("FORMS_NOTIFICATION_EMAIL", "gerssolidaire@ge
 FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
 FORMS_RATE_LIMIT = env_int("FORMS_RATE_LIMIT", 5)
 FORMS_RATE_LIMIT_PERIOD = env_int("FORMS_RATE_LIMIT_PERIOD", 600)
+
+# Newsletter (see newsletter/sending.py): double opt-in links expire; sending is paced, batched and retried.
+NEWSLETTER_CONFIRMATION_MAX_AGE = env_int("NEWSLETTER_CONFIRMATION_MAX_AGE", 7 * 24 * 3600)
+NEWSLETTER_RATE_PER_MINUTE = env_int("NEWSLETTER_RATE_PER_MINUTE", 300)  # 0: no pacing
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 4)
+NEWSLETTER_RETRY_BACKOFF = env_int("NEWSLETTER_RETRY_BACKOFF", 120)  # seconds, doubled at each new attempt
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 120)
+NEWSLETTER_SMTP_TIMEOUT = env_int("NEWSLETTER_SMTP_TIMEOUT", 30)
+# Parallel SMTP connections of one send; a crash leaves at most one uncertain recipient per connection.
+NEWSLETTER_SMTP_CONNECTIONS = env_int("NEWSLETTER_SMTP_CONNECTIONS", 4)
+NEWSLETTER_SUBSCRIBE_RATE_LIMIT = env_int("NEWSLETTER_SUBSCRIBE_RATE_LIMIT", 5)
+NEWSLETTER_SUBSCRIBE_RATE_PERIOD = env_int("NEWSLETTER_SUBSCRIBE_RATE_PERIOD", 3600)
+NEWSLETTER_PENDING_RETENTION_DAYS = env_int("NEWSLETTER_PENDING_RETENTION_DAYS", 30)
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL")  # empty: DEFAULT_FROM_EMAIL
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", "desinscription@gerssolidaire.org")
 
 # Background work: django-tasks with its database backend and `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,0 +1,172 @@
+"""Importing an existing list (CSV): keep each address's recorded consent, or ask every address to confirm again.
+
+An address already known here is never changed by an import (an unsubscribed address stays unsubscribed).
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Consent, ConsentSource, Subscriber, SubscriberStatus
+from .subscriptions import normalise_email
+
+EMAIL_COLUMNS = ("email", "e-mail", "courriel", "adresse", "mail", "adresse électronique", "adresse email")
+DATE_COLUMNS = ("date_consentement", "date consentement", "consent_date", "date", "date_inscription")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+
+
+class ImportMode(models.TextChoices):
+    KEEP = "keep", _("Garder le consentement enregistré (date et origine) : les adresses sont inscrites")
+    RECONFIRM = (
+        "reconfirm",
+        _(
+            "Demander une nouvelle confirmation : chaque adresse reçoit un e-mail et reste en attente jusqu'à son clic"
+        ),
+    )
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    reconfirmations: int = 0
+    existing: list = field(default_factory=list)  # (line, address)
+    errors: list = field(default_factory=list)  # (line, message)
+
+
+def decode(data):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("Le fichier n'est ni en UTF-8 ni en Windows-1252.")
+
+
+def _column(headers, names):
+    normalised = {h.strip().lower(): h for h in headers if h}
+    for name in names:
+        if name in normalised:
+            return normalised[name]
+    return None
+
+
+def parse_date(value):
+    value = (value or "").strip()
+    if not value:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, fmt)  # noqa: DTZ007 — made aware just below
+        except ValueError:
+            continue
+        return timezone.make_aware(parsed)
+    raise ValueError(value)
+
+
+def read_rows(text):
+    """(line number, address, consent date text) for each data line."""
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = reader.fieldnames or []
+    email_column = _column(headers, EMAIL_COLUMNS)
+    if email_column is None:
+        raise ImportFileError("Colonne « email » introuvable dans la première ligne du fichier.")
+    date_column = _column(headers, DATE_COLUMNS)
+    for row in reader:
+        yield (
+            reader.line_num,
+            (row.get(email_column) or "").strip(),
+            (row.get(date_column) or "") if date_column else "",
+        )
+
+
+def import_csv(data, mode, origin, wording, now=None):
+    from .subscriptions import current_consent_wording
+
+    now = now or timezone.now()
+    rows = list(read_rows(decode(data)))
+    report = ImportReport()
+    seen = set()
+    to_confirm = []
+    with transaction.atomic():
+        for line, raw_email, raw_date in rows:
+            if not raw_email:
+                continue
+            email = normalise_email(raw_email)
+            try:
+                validate_email(email)
+            except ValidationError:
+                report.errors.append((line, f"adresse non valide : {raw_email}"))
+                continue
+            if email.lower() in seen or Subscriber.objects.filter(email__iexact=email).exists():
+                report.existing.append((line, email))
+                continue
+            seen.add(email.lower())
+            if mode == ImportMode.KEEP:
+                try:
+                    given_at = parse_date(raw_date)
+                except ValueError:
+                    report.errors.append((line, f"date de consentement illisible : {raw_date}"))
+                    continue
+                if given_at is None:
+                    report.errors.append(
+                        (line, "date de consentement manquante : impossible de garder ce consentement")
+                    )
+                    continue
+                if given_at > now:
+                    report.errors.append((line, f"date de consentement dans le futur : {raw_date}"))
+                    continue
+                subscriber = Subscriber.objects.create(
+                    email=email,
+                    status=SubscriberStatus.CONFIRMED,
+                    status_changed_at=now,
+                    confirmed_at=given_at,
+                )
+                Consent.objects.create(
+                    subscriber=subscriber,
+                    wording=wording,
+                    source=ConsentSource.IMPORT,
+                    origin=origin,
+                    given_at=given_at,
+                )
+                report.created += 1
+            else:
+                subscriber = Subscriber.objects.create(
+                    email=email, status_changed_at=now, confirmation_sent_at=now
+                )
+                Consent.objects.create(
+                    subscriber=subscriber,
+                    wording=current_consent_wording(),
+                    source=ConsentSource.IMPORT,
+                    origin=origin,
+                )
+                to_confirm.append(subscriber.pk)
+                report.created += 1
+        if to_confirm:
+            from .tasks import send_confirmations
+
+            transaction.on_commit(lambda: send_confirmations.enqueue(to_confirm))
+            report.reconfirmations = len(to_confirm)
+    return report
