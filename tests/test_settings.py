@@ -86,3 +86,27 @@ def test_settings_read_backing_services_from_the_environment():
         "django.core.mail.backends.smtp.EmailBackend",
         "wagtail.search.backends.elasticsearch9",
     ]
+
+
+def test_an_email_provider_through_anymail_is_configured_from_the_environment():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("ANYMAIL_", "EMAIL_"))}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        EMAIL_BACKEND="anymail.backends.brevo.EmailBackend",
+        ANYMAIL_BREVO_API_KEY="cle-de-test",
+        ANYMAIL_WEBHOOK_SECRET="utilisateur:secret",
+    )
+    code = (
+        "import django;django.setup();from django.conf import settings as s;from django.urls import resolve;"
+        "print(s.EMAIL_BACKEND);print(sorted(s.ANYMAIL.items()));"
+        "print(resolve('/lettre/anymail/brevo/tracking/').namespace)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "anymail.backends.brevo.EmailBackend",
+        "[('BREVO_API_KEY', 'cle-de-test'), ('WEBHOOK_SECRET', 'utilisateur:secret')]",
+        "newsletter:anymail",
+    ]

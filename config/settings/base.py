@@ -1,5 +1,6 @@
 """Settings shared by every environment. Backing services are switched on by environment variables."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -116,6 +117,14 @@ if EMAIL_URL:
     vars().update(dj_email_url.parse(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An e-mail provider through django-anymail: EMAIL_BACKEND names its backend (for example
+# anymail.backends.brevo.EmailBackend) and every ANYMAIL_<SETTING> variable becomes ANYMAIL["<SETTING>"]
+# (ANYMAIL_BREVO_API_KEY, ANYMAIL_WEBHOOK_SECRET…). The bounce and complaint webhooks need the secret.
+if env_str("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+ANYMAIL = {
+    name[len("ANYMAIL_") :]: value for name, value in os.environ.items() if name.startswith("ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gers Solidaire <ne-pas-repondre@gerssolidaire.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
