@@ -4,6 +4,7 @@ import hashlib
 import time
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
@@ -34,9 +35,19 @@ class HoneypotMixin(forms.Form):
         return HONEYPOT_FIELD in self.errors
 
 
+def client_address(request):
+    """The client's IP address. Behind our own reverse proxy (RATE_LIMIT_BEHIND_PROXY), the address that proxy
+    appended to X-Forwarded-For: earlier entries come from the client and could be forged."""
+    if getattr(settings, "RATE_LIMIT_BEHIND_PROXY", False):
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded and forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 def client_key(request):
     """A stable, non-reversible key for the client (its IP address, hashed)."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(request)
     return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 

@@ -210,6 +210,10 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILSEARCH_HITS_MAX_AGE = 14
+# Slugs in plain ASCII: accented slugs become percent-encoded URLs that are hard to read out or type.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Behind a reverse proxy every request comes from the proxy: rate limits then key on the address it forwards.
+RATE_LIMIT_BEHIND_PROXY = env_bool("RATE_LIMIT_BEHIND_PROXY", False)
 # No Gravatar: the admin must not send editors' e-mail hashes to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 

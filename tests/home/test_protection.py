@@ -16,3 +16,12 @@ def test_rate_limit_per_client_and_scope(rf):
     assert [rate_limited(first, "test", 3, 60) for _ in range(4)] == [False, False, False, True]
     assert rate_limited(second, "test", 3, 60) is False
     assert rate_limited(first, "other", 3, 60) is False
+
+
+def test_behind_a_proxy_the_forwarded_address_counts(rf, settings):
+    settings.RATE_LIMIT_BEHIND_PROXY = True
+    # The proxy is 10.0.0.9 for everyone; the client may forge the first entries, not the last.
+    one = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.1")
+    other = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="192.0.2.2")
+    assert [rate_limited(one, "proxy", 1, 60) for _ in range(2)] == [False, True]
+    assert rate_limited(other, "proxy", 1, 60) is False
