@@ -275,7 +275,9 @@ def _generate(size, rng):
         name = f"Local {commune.name} {i + 1}"
         postcode = commune.postal_code_list[0] if commune.postal_code_list else ""
         latitude, longitude = round(rng.gauss(lat, spread), 6), round(rng.gauss(lon, spread * 1.4), 6)
-        places.append((i + 1, organisation, name, commune))
+        places.append(
+            (i + 1, organisation, name, commune, (latitude, longitude, *unit_vector(latitude, longitude)))
+        )
         place_rows.append(
             (
                 i + 1,
@@ -309,7 +311,7 @@ def _generate(size, rng):
     service_rows, category_links, audience_links = [], [], []
     through_c, through_a = Service.categories.through, Service.audiences.through
     for i in range(size):
-        place_id, organisation, place_name, commune = (
+        place_id, organisation, place_name, commune, point = (
             places[i % n_places] if i < n_places else rng.choice(places)
         )
         chosen = rng.sample(categories, rng.choice((1, 1, 2, 2, 3)))
@@ -330,6 +332,7 @@ def _generate(size, rng):
                 rng.choice(OPENING_HOURS),
                 text,
                 norm(title),
+                *point,
             )
         )
         category_links += [(i + 1, c.pk) for c in chosen]
@@ -347,6 +350,11 @@ def _generate(size, rng):
             "opening_hours",
             "search_text",
             "search_title",
+            "latitude",
+            "longitude",
+            "unit_x",
+            "unit_y",
+            "unit_z",
         ],
         service_rows,
     )

@@ -533,7 +533,7 @@ def services_geojson(request):
     filterset, limit, offset, error = search(request, GEOJSON_LIMIT)
     if error is not None:
         return error
-    queryset = filterset.qs.filter(place__latitude__isnull=False, place__longitude__isnull=False)
+    queryset = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False)
     count, items = page(queryset, limit, offset)
     hours_cache = HoursCache()
     next_url, previous_url = paging_links(request, count, limit, offset)

@@ -36,7 +36,7 @@ def proximity_expression(lat, lon):
     """Cosine of the angle between the point and each service's place: arithmetic only, exact, index-free."""
     x, y, z = unit_vector(lat, lon)
     return ExpressionWrapper(
-        F("place__unit_x") * Value(x) + F("place__unit_y") * Value(y) + F("place__unit_z") * Value(z),
+        F("unit_x") * Value(x) + F("unit_y") * Value(y) + F("unit_z") * Value(z),
         output_field=FloatField(),
     )
 
@@ -206,15 +206,15 @@ class ServiceFilter(django_filters.FilterSet):
 
         `Service.distance_km` turns the proximity into kilometres for the rows actually shown.
         """
-        queryset = queryset.filter(place__unit_x__isnull=False)
+        queryset = queryset.filter(unit_x__isnull=False)
         if radius:
             # Index-friendly bounding box first, then the exact great-circle test on the rows left.
             min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
             queryset = queryset.filter(
-                place__latitude__gte=min_lat,
-                place__latitude__lte=max_lat,
-                place__longitude__gte=min_lon,
-                place__longitude__lte=max_lon,
+                latitude__gte=min_lat,
+                latitude__lte=max_lat,
+                longitude__gte=min_lon,
+                longitude__lte=max_lon,
             )
         queryset = queryset.annotate(proximity=proximity_expression(lat, lon))
         if radius:

@@ -26,6 +26,7 @@ from .vocabulary import Fees, GeocodingPrecision, Network, OrganisationKind, Ser
 
 DEFAULT_SOURCE = "gers-solidaire"
 EARTH_RADIUS_KM = 6371.0088
+POINT_FIELDS = ("latitude", "longitude", "unit_x", "unit_y", "unit_z")
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 .]{4,20}$", _("Saisissez un numéro de téléphone (chiffres, espaces et points).")
@@ -236,6 +237,8 @@ class Place(ClusterableModel):
             self.postcode = self.commune.postal_code_list[0] if self.commune.postal_code_list else ""
         self.sync_point()
         super().save(*args, **kwargs)
+        # Services search on their own copy of the point.
+        self.services.update(**{field: getattr(self, field) for field in POINT_FIELDS})
 
 
 OPEN_EXPRESSIONS_VERSION_KEY = "directory:opening-hours-version"
@@ -331,6 +334,12 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     last_verified_at = models.DateTimeField(_("informations vérifiées le"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=60, default=DEFAULT_SOURCE)
     source_id = models.CharField(_("identifiant à la source"), max_length=120, blank=True)
+    # The place's point, copied here (kept in step by Place.save) so radius searches read one table.
+    latitude = models.FloatField(null=True, blank=True, editable=False, db_index=True)
+    longitude = models.FloatField(null=True, blank=True, editable=False, db_index=True)
+    unit_x = models.FloatField(null=True, blank=True, editable=False)
+    unit_y = models.FloatField(null=True, blank=True, editable=False)
+    unit_z = models.FloatField(null=True, blank=True, editable=False)
     # Accent-free, lower-case text searched by the database backend: "numerique" finds "numérique".
     search_text = models.TextField(editable=False, blank=True, default="")
     search_title = models.CharField(editable=False, max_length=150, blank=True, default="")
@@ -389,6 +398,11 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     def contact_email(self):
         return self.email or self.organisation.email
 
+    def copy_point(self):
+        place = self.place if self.place_id else None
+        for field in POINT_FIELDS:
+            setattr(self, field, getattr(place, field) if place is not None else None)
+
     def refresh_search_text(self, save=False):
         parts = [
             self.title,
@@ -410,6 +424,7 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
         if not self.slug:
             self.slug = unique_slug(Service, self.title, self.pk)
         self.opening_hours = (self.opening_hours or "").strip()
+        self.copy_point()
         self.refresh_search_text()
         super().save(*args, **kwargs)
         # Categories are committed by the save above (ParentalManyToManyField): index their names too.

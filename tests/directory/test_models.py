@@ -135,3 +135,19 @@ class TestHours:
             "validThrough": "2026-11-23",
         }
         assert len(specs) == 10
+
+
+def test_services_follow_their_place_when_it_moves(gers):
+    from directory.filters import ServiceFilter
+    from directory.models import Service
+
+    service = ServiceFactory()
+    place = service.place
+    place.location = "SRID=4326;POINT(0.35 43.45)"  # from Auch to Mirande's side
+    place.save()
+    service.refresh_from_db()
+    assert (service.latitude, service.longitude) == (43.45, 0.35)
+    found = ServiceFilter(
+        {"lat": "43.45", "lon": "0.35", "radius": "1"}, queryset=Service.objects.public()
+    ).qs
+    assert list(found) == [service]
