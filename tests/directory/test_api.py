@@ -515,3 +515,18 @@ def test_api_root_and_unknown_paths_answer_json(client, gers):
         assert response.status_code == 404, path
         assert response["Content-Type"].startswith("application/json")
         assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_list_answers_match_the_declared_schema(client, gers):
+    # The list is answered without a second validation pass: its shape is checked here instead.
+    from directory.api import ServiceList
+
+    ServiceFactory(title="Épicerie sociale", categories=["alimentation"], audiences=["familles"])
+    ServiceFactory(title="Par téléphone", place=None, on_site=False, by_phone=True, opening_hours="")
+    for query in ("", "?lat=43.64&lon=0.58&radius=50", "?q=epicerie&open_now=false"):
+        body = client.get("/api/v1/services" + query).json()
+        parsed = ServiceList.model_validate(body)
+        assert len(parsed.results) == len(body["results"]) >= 1
+        fields = set(ServiceList.model_fields["results"].annotation.__args__[0].model_fields)
+        for result in body["results"]:
+            assert set(result) <= fields
