@@ -18,6 +18,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, Page, RevisionMixin
 from wagtail.search import index
 
+from home.models import phone_validator
 from territories.models import Commune
 from territories.text import normalise
 
@@ -28,9 +29,6 @@ DEFAULT_SOURCE = "gers-solidaire"
 EARTH_RADIUS_KM = 6371.0088
 POINT_FIELDS = ("latitude", "longitude", "unit_x", "unit_y", "unit_z")
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9 .]{4,20}$", _("Saisissez un numéro de téléphone (chiffres, espaces et points).")
-)
 siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres, sans espace."))
 POINT_RE = re.compile(r"^SRID=4326;POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)$")
 
