@@ -523,7 +523,7 @@ def test_list_answers_match_the_declared_schema(client, gers):
 
     ServiceFactory(title="Épicerie sociale", categories=["alimentation"], audiences=["familles"])
     ServiceFactory(title="Par téléphone", place=None, on_site=False, by_phone=True, opening_hours="")
-    for query in ("", "?lat=43.64&lon=0.58&radius=50", "?q=epicerie&open_now=false"):
+    for query in ("", "?lat=43.64&lon=0.58&radius=50", "?q=epicerie&category=alimentation"):
         body = client.get("/api/v1/services" + query).json()
         parsed = ServiceList.model_validate(body)
         assert len(parsed.results) == len(body["results"]) >= 1
