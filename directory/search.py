@@ -30,7 +30,7 @@ from territories.models import Commune
 from territories.text import normalise
 
 from . import hours
-from .filters import MAX_QUERY_LENGTH, RADIUS_CHOICES, ServiceFilter
+from .filters import MAX_QUERY_LENGTH, RADIUS_CHOICES, ServiceFilter, StrictBooleanField
 from .models import Audience, Category, Service
 from .vocabulary import OrganisationKind, ServiceKind, ServiceStatus
 
@@ -41,7 +41,6 @@ MAX_WHERE_LENGTH = 200
 ERROR_FIELDS = {"lat": "where", "lon": "where"}
 FIELDS = ("q", "where", "radius", "open_now", "category", "kind", "audience")
 _CODE_OR_BRACKETS = re.compile(r"\d{5}|[()]")
-_TRUE = {"true", "1", "on", "oui"}
 
 
 # --- Formatting ------------------------------------------------------------------------------------------
@@ -133,7 +132,7 @@ class SearchParams:
             lat=text("lat", 40),
             lon=text("lon", 40),
             radius=text("radius", 20),
-            open_now=str(data.get("open_now", "")).lower() in _TRUE,
+            open_now=str(data.get("open_now", "")).lower() in StrictBooleanField.TRUE,
             categories=list(dict.fromkeys(values("category"))),
             kind=text("kind", 40),
             audiences=list(dict.fromkeys(values("audience"))),
