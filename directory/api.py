@@ -23,14 +23,15 @@ from ninja.openapi.docs import Swagger
 from territories.gazetteer import suggest_communes
 from territories.models import Epci
 
-from . import data_inclusion
+from . import data_inclusion, search_index
 from .filters import MAX_QUERY_LENGTH, MAX_RADIUS_KM, ServiceFilter
 from .models import Audience, Category, Service
-from .serializers import HoursCache, geojson_feature, service_detail_dict, service_dict
+from .serializers import LIST_VALUES, HoursCache, geojson_feature, service_detail_dict, service_dict
 from .vocabulary import Fees, ServiceKind, ServiceStatus
 
 API_PREFIX = "/api/v1/"
 LIST_LIMIT = (20, 100)  # (default, maximum)
+COUNT_PEEK = 200  # rows read past a first page to count the matches without a second query
 GEOJSON_LIMIT = (500, 5000)
 COMMUNES_LIMIT = (10, 20)
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -398,30 +399,60 @@ def search(request, limits):
 
 
 def page(queryset, limit, offset):
-    count = queryset.count()
-    # Past the end there is nothing to fetch (and a huge OFFSET never reaches the database).
-    if offset >= count:
-        return count, []
+    """(count, rows): how many services match, and the page's rows (`serializers.LIST_VALUES` plus categories,
+    audiences and proximity), in the queryset's order."""
     # Sort narrow rows (id and proximity) rather than whole joined rows, then load just the page by id.
     with_proximity = "proximity" in queryset.query.annotations
     fields = ("pk", "proximity") if with_proximity else ("pk",)
-    head = list(queryset.prefetch_related(None).values_list(*fields)[offset : offset + limit])
-    rows = (
-        Service.objects.with_related()
-        .prefetch_related("audiences")
-        # Long texts a list never shows: less to read and to decode.
-        .defer(
-            "search_text", "description", "conditions", "place__accessibility_notes", "place__getting_there"
-        )
-        .in_bulk([row[0] for row in head])
-    )
+    head_query = queryset.prefetch_related(None).values_list(*fields)
+    if offset == 0:
+        # Read a little past the first page: when every match fits, their number is known without a COUNT query
+        # (a second pass over the same rows).
+        head = list(head_query[: limit + COUNT_PEEK])
+        count = len(head) if len(head) < limit + COUNT_PEEK else queryset.count()
+        head = head[:limit]
+    else:
+        count = queryset.count()
+        # Past the end there is nothing to fetch (and a huge OFFSET never reaches the database).
+        if offset >= count:
+            return count, []
+        head = list(head_query[offset : offset + limit])
+    ids = [row[0] for row in head]
+    # Plain values rather than model instances: building 20 wide instances with their relations costs more than
+    # the queries themselves.
+    rows = {row["pk"]: row for row in Service.objects.filter(pk__in=ids).order_by().values(*LIST_VALUES)}
+    for row in rows.values():
+        row["categories"], row["audiences"] = [], []
+    for name, field in (("categories", "category__slug"), ("audiences", "audience__slug")):
+        through = getattr(Service, name).through
+        links = through.objects.filter(service_id__in=ids).values_list("service_id", field)
+        for service_id, slug in links:
+            if service_id in rows:
+                rows[service_id][name].append(slug)
     items = []
-    for row in head:
-        service = rows[row[0]]
-        if with_proximity:
-            service.proximity = row[1]
-        items.append(service)
+    for pk, *proximity in head:
+        # A service deleted between the two queries is left out rather than failing the page.
+        if pk in rows:
+            rows[pk]["proximity"] = proximity[0] if proximity else None
+            items.append(rows[pk])
     return count, items
+
+
+def search_page(filterset, limit, offset, require_point=False):
+    """(count, rows) as `page` gives them: from Elasticsearch when configured and reachable, else the database."""
+    hits = search_index.search_services(filterset, _list_loader(), require_point=require_point)
+    if hits is not None:
+        from .serializers import instance_values
+
+        return hits.count(), [instance_values(s) for s in hits[offset : offset + limit]]
+    queryset = filterset.qs
+    if require_point:
+        queryset = queryset.filter(latitude__isnull=False, longitude__isnull=False)
+    return page(queryset, limit, offset)
+
+
+def _list_loader():
+    return Service.objects.with_related().prefetch_related("audiences")
 
 
 def page_url(request, limit, offset):
@@ -456,7 +487,7 @@ def list_services(request):
     filterset, limit, offset, error = search(request, LIST_LIMIT)
     if error is not None:
         return error
-    count, items = page(filterset.qs, limit, offset)
+    count, items = search_page(filterset, limit, offset)
     hours_cache = HoursCache()
     with_distance = filterset.point is not None
     next_url, previous_url = paging_links(request, count, limit, offset)
@@ -536,8 +567,7 @@ def services_geojson(request):
     filterset, limit, offset, error = search(request, GEOJSON_LIMIT)
     if error is not None:
         return error
-    queryset = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False)
-    count, items = page(queryset, limit, offset)
+    count, items = search_page(filterset, limit, offset, require_point=True)
     hours_cache = HoursCache()
     next_url, previous_url = paging_links(request, count, limit, offset)
     collection = {

@@ -20,6 +20,7 @@ from wagtail.models import Page, Site
 
 from territories.models import Commune
 
+from .demo_tours import load_tour
 from .models import Audience, Category, DirectoryPage, Organisation, Place, Service
 from .vocabulary import Fees, GeocodingPrecision, Network, OrganisationKind, ServiceKind, ServiceStatus
 
@@ -704,6 +705,7 @@ def load_directory():
         # Verified "a few weeks ago", spread over a month so the listings do not all look alike.
         verified_at = (now - dt.timedelta(days=14 + (position * 7) % 31)).replace(microsecond=0)
         loader.service(spec, places, communes, verified_at)
+    loader.created["tours"], loader.created["stops"] = load_tour(loader.organisation("gip"), communes)
     counts = loader.created
     if not any(counts.values()):
         return "Annuaire : rien à créer, tout est déjà en place."
@@ -715,4 +717,6 @@ def load_directory():
         f"{counts['places']} lieu(x)",
         f"{counts['services']} service(s) publié(s)",
     ]
+    if counts["tours"]:
+        parts.append(f"{counts['tours']} tournée(s) et {counts['stops']} passage(s)")
     return f"Annuaire créé : {', '.join(parts)}."

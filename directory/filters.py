@@ -12,16 +12,18 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     Value,
     When,
 )
+from django.db.models.query import EmptyQuerySet
 from django.utils.translation import gettext_lazy as _
 
 from territories.gazetteer import bounding_box
 from territories.models import Commune, Epci
 from territories.text import normalise
 
-from . import hours
+from . import hours, tours
 from .models import EARTH_RADIUS_KM, Audience, Category, Service, unit_vector
 from .vocabulary import ServiceKind
 
@@ -39,6 +41,12 @@ def proximity_expression(lat, lon):
         F("unit_x") * Value(x) + F("unit_y") * Value(y) + F("unit_z") * Value(z),
         output_field=FloatField(),
     )
+
+
+def nothing_chosen(value):
+    """No choice in a multiple-choice filter. Its form field gives `queryset.none()` then, which `not value` would
+    compile and run as a query on every search."""
+    return isinstance(value, EmptyQuerySet) or not value
 
 
 class ServiceSearchForm(forms.Form):
@@ -104,6 +112,7 @@ class ServiceFilter(django_filters.FilterSet):
     )
     commune = django_filters.ModelChoiceFilter(
         field_name="place__commune",
+        method="filter_commune",
         to_field_name="insee_code",
         queryset=Commune.objects.all(),
         label=_("Commune (code INSEE)"),
@@ -125,6 +134,13 @@ class ServiceFilter(django_filters.FilterSet):
         model = Service
         form = ServiceSearchForm
         fields = []
+
+    def get_form_class(self):
+        # The filters are declared once for all: so is their form class, rather than per search.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     # Filters whose work is done in `qs` (they depend on each other) or by a method below.
     def filter_noop(self, queryset, name, value):
@@ -149,15 +165,21 @@ class ServiceFilter(django_filters.FilterSet):
             queryset = queryset.annotate(relevance=score)
         return queryset
 
+    def filter_commune(self, queryset, name, value):
+        # An itinerant service is also in the communes where its tour has a stop to come (directory.tours).
+        stopping = tours.services_stopping_in(value)
+        here = Q(place__commune=value)
+        return queryset.filter(here | Q(pk__in=stopping) if stopping else here)
+
     def filter_category(self, queryset, name, value):
-        if not value:
+        if nothing_chosen(value):
             return queryset
         # EXISTS rather than a join: no duplicate rows to remove, and the planner can start from the place.
         links = Service.categories.through.objects.filter(service_id=OuterRef("pk"), category__in=value)
         return queryset.filter(Exists(links))
 
     def filter_audience(self, queryset, name, value):
-        if not value:
+        if nothing_chosen(value):
             return queryset
         # Services "for everyone" also serve whichever public the resident picks.
         slugs = {audience.slug for audience in value} | {ALL_PUBLICS}
@@ -206,17 +228,21 @@ class ServiceFilter(django_filters.FilterSet):
 
         `Service.distance_km` turns the proximity into kilometres for the rows actually shown.
         """
-        queryset = queryset.filter(unit_x__isnull=False)
+        located = Q(unit_x__isnull=False)
         if radius:
             # Index-friendly bounding box first, then the exact great-circle test on the rows left.
             min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
-            queryset = queryset.filter(
+            located &= Q(
                 latitude__gte=min_lat,
                 latitude__lte=max_lat,
                 longitude__gte=min_lon,
                 longitude__lte=max_lon,
             )
-        queryset = queryset.annotate(proximity=proximity_expression(lat, lon))
+        # An itinerant service stands where its tour stops next (directory.tours), not at a place of its own.
+        roaming = tours.itinerant_proximities(lat, lon, radius)
+        queryset = queryset.filter(located | Q(pk__in=list(roaming)) if roaming else located)
+        proximity = tours.with_stop_proximity(proximity_expression(lat, lon), roaming)
+        queryset = queryset.annotate(proximity=proximity)
         if radius:
             queryset = queryset.filter(proximity__gte=math.cos(radius / EARTH_RADIUS_KM))
         return queryset

@@ -15,7 +15,7 @@ from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, Page, RevisionMixin
+from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from home.models import phone_validator
@@ -41,8 +41,15 @@ def unit_vector(latitude, longitude):
     return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
 
 
+def distance_km(proximity):
+    """Kilometres from a `proximity` (the cosine of the angle to the searched point), or None without one."""
+    if proximity is None:
+        return None
+    return EARTH_RADIUS_KM * math.acos(max(-1.0, min(1.0, proximity)))
+
+
 # Paths under /annuaire/ that are pages of their own, never a service's slug.
-RESERVED_SLUGS = {"carte", "communes", "api", "export", "recherche"}
+RESERVED_SLUGS = {"carte", "communes", "api", "export", "recherche", "passages", "tournees"}
 
 
 def unique_slug(model, text, instance_pk=None, max_length=80):
@@ -111,6 +118,11 @@ class Organisation(index.Indexed, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    trusted = models.BooleanField(
+        _("structure de confiance"),
+        default=False,
+        help_text=_("Les modifications de ses membres sont publiées sans validation par Gers Solidaire."),
+    )
     source = models.CharField(_("source"), max_length=60, default=DEFAULT_SOURCE)
     source_id = models.CharField(_("identifiant à la source"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -122,6 +134,8 @@ class Organisation(index.Indexed, models.Model):
         ordering = ["name"]
         verbose_name = _("structure")
         verbose_name_plural = _("structures")
+        # Staff hold it; partners without it only reach the organisations they are members of.
+        permissions = [("manage_all_organisations", _("Gérer les fiches de toutes les structures"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "source_id"],
@@ -277,7 +291,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.select_related("organisation", "place__commune__epci").prefetch_related("categories")
 
 
-class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+class Service(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("structure"), on_delete=models.PROTECT, related_name="services"
     )
@@ -330,6 +344,10 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     opening_hours_notes = models.CharField(_("précisions sur les horaires"), max_length=250, blank=True)
     languages = models.CharField(_("langues parlées"), max_length=200, blank=True, default="français")
     last_verified_at = models.DateTimeField(_("informations vérifiées le"), null=True, blank=True)
+    # When the last freshness reminder went out: one reminder per verification period (see directory.freshness).
+    reminder_sent_at = models.DateTimeField(
+        _("dernier rappel envoyé le"), null=True, blank=True, editable=False
+    )
     source = models.CharField(_("source"), max_length=60, default=DEFAULT_SOURCE)
     source_id = models.CharField(_("identifiant à la source"), max_length=120, blank=True)
     # The place's point, copied here (kept in step by Place.save) so radius searches read one table.
@@ -364,6 +382,23 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
                 fields=["source", "source_id"], condition=~Q(source_id=""), name="service_unique_source_id"
             )
         ]
+        indexes = [
+            # Covers a radius search (bounding box, published, distance, tie-break, open now): counting and
+            # sorting the services around a point read this index alone, never the wide table rows.
+            models.Index(
+                fields=[
+                    "longitude",
+                    "latitude",
+                    "live",
+                    "unit_x",
+                    "unit_y",
+                    "unit_z",
+                    "search_title",
+                    "opening_hours",
+                ],
+                name="service_lon_lat_cover",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -383,10 +418,7 @@ class Service(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     @property
     def distance_km(self):
         """Great-circle distance to the searched point, when the search had one (see directory.filters)."""
-        proximity = getattr(self, "proximity", None)
-        if proximity is None:
-            return None
-        return EARTH_RADIUS_KM * math.acos(max(-1.0, min(1.0, proximity)))
+        return distance_km(getattr(self, "proximity", None))
 
     @property
     def contact_phone(self):
@@ -474,3 +506,10 @@ class DirectoryPage(Page):
         from .views import search_page
 
         return search_page(request, self)
+
+
+# Models kept in modules of their own, registered with this app.
+from .import_jobs import ImportJob  # noqa: E402, F401
+from .membership import Invitation, Membership  # noqa: E402, F401
+from .reports import ErrorReport  # noqa: E402, F401
+from .schedules import Closure, Stop, StopPattern, Tour  # noqa: E402, F401

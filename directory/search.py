@@ -11,7 +11,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,7 +29,7 @@ from territories.geocoding import geocode
 from territories.models import Commune
 from territories.text import normalise
 
-from . import hours
+from . import hours, search_index, tours
 from .filters import MAX_QUERY_LENGTH, RADIUS_CHOICES, ServiceFilter, StrictBooleanField
 from .models import Audience, Category, Service
 from .vocabulary import OrganisationKind, ServiceKind, ServiceStatus
@@ -331,6 +331,8 @@ class SearchOutcome:
     heading: str = ""
     map: dict = field(default_factory=lambda: {"centre": None, "services": []})
     now: dt.datetime | None = None
+    category_facets: list = field(default_factory=list)  # [FacetOption], counts next to the filters
+    kind_facets: list = field(default_factory=list)
 
     @property
     def count(self):
@@ -421,6 +423,26 @@ def heading_text(count, place, radius, open_now):
     else:
         text = ngettext("%(count)s service trouvé", "%(count)s services trouvés", count)
     return text % values
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int | None  # None: not counted (the search did not run)
+    item: object = None
+
+
+def facet_options(counts):
+    """([FacetOption] per category, [FacetOption] per kind) with the number of services each would give."""
+    counts = counts or {}
+
+    def count(name, value):
+        return counts[name].get(value, 0) if name in counts else None
+
+    categories = [FacetOption(c.slug, c.name, count("category", c.slug), c) for c in Category.objects.all()]
+    kinds = [FacetOption(value, label, count("kind", value)) for value, label in ServiceKind.choices]
+    return categories, kinds
 
 
 def _filter_data(params, place, radius):
@@ -593,6 +615,7 @@ def run_search(query):
                 for c in place_suggestions(params.where)
             ]
             outcome.heading = _("Lieu introuvable")
+            outcome.category_facets, outcome.kind_facets = facet_options(None)
             return outcome
     elif params.lat or params.lon:
         outcome.place = _position(params, outcome.errors)
@@ -607,8 +630,14 @@ def run_search(query):
         outcome.radius = float(data["radius"])
     elif outcome.place is not None and "lat" not in data:
         outcome.place = None
-    outcome.page = _page(Paginator(service_filter.qs, RESULTS_PER_PAGE), query.get("page"), outcome.notices)
+    # Elasticsearch when configured and reachable, else the database; the same order and distances either way.
+    hits = search_index.search_services(service_filter, _base_queryset(), with_facets=True)
+    results = hits if hits is not None else service_filter.qs
+    outcome.page = _page(Paginator(results, RESULTS_PER_PAGE), query.get("page"), outcome.notices)
+    outcome.category_facets, outcome.kind_facets = facet_options(search_index.facet_counts(data, hits))
     outcome.items = [result_item(s, outcome.now) for s in outcome.page.object_list]
+    # Itinerant services: their tour's next stop, in or near the searched place when there is one.
+    tours.add_next_stops(outcome.items, outcome.place, outcome.radius, outcome.now)
     outcome.heading = heading_text(outcome.count, outcome.place, outcome.radius, params.open_now)
     outcome.map = map_data(outcome.items, outcome.place, outcome.radius)
     if outcome.count == 0:
@@ -684,12 +713,6 @@ def schema_org(service, url, now):
         data["availableChannel"] = {"@type": "ServiceChannel", "serviceLocation": location}
         data["areaServed"] = {"@type": "AdministrativeArea", "name": place.commune.name}
     return data
-
-
-def report_error_href(email, service, url):
-    subject = _("Erreur sur la fiche « %(title)s »") % {"title": service.title}
-    body = _("Fiche concernée : %(url)s\n\nDécrivez l'erreur constatée :\n") % {"url": url}
-    return f"mailto:{email}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
 
 
 def osm_link(place):

@@ -1,6 +1,11 @@
 """Plain dicts for the JSON API and GeoJSON: one shape, built once per service, tested without HTTP."""
 
+import re
+
+from django.urls import reverse
+
 from . import hours
+from .models import distance_km
 
 
 class HoursCache:
@@ -17,39 +22,121 @@ class HoursCache:
         return self._cache[expression]
 
 
-def service_dict(service, *, request, hours_cache, with_distance=False):
+# What the page's <slug:slug> path converter accepts: reverse() writes such a slug unchanged.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_MARKER = "service-slug"
+
+# What a list item reads, as ORM lookups: the API builds its lists from `.values(*LIST_VALUES)` rows (no model
+# instances: on a page of 20 wide rows they cost far more than the query), and a single service's page adapts its
+# instance to the same keys (`instance_values`), so both go through one `service_dict`.
+LIST_VALUES = (
+    "pk",
+    "slug",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "phone",
+    "email",
+    "opening_hours",
+    "fees",
+    "appointment_required",
+    "last_verified_at",
+    "updated_at",
+    "organisation__name",
+    "organisation__slug",
+    "organisation__phone",
+    "organisation__email",
+    "place_id",
+    "place__address",
+    "place__postcode",
+    "place__latitude",
+    "place__longitude",
+    "place__commune__insee_code",
+    "place__commune__name",
+    "place__commune__epci__siren",
+    "place__commune__epci__name",
+)
+
+
+def instance_values(service):
+    """A Service instance (with its relations loaded) as a LIST_VALUES row plus categories, audiences, proximity."""
     place = service.place
     commune = place.commune if place is not None else None
     epci = commune.epci if commune is not None else None
-    open_now, today = hours_cache(service.opening_hours)
+    organisation = service.organisation
+    row = {name: getattr(service, name) for name in LIST_VALUES if "__" not in name}
+    row.update(
+        {
+            "organisation__name": organisation.name,
+            "organisation__slug": organisation.slug,
+            "organisation__phone": organisation.phone,
+            "organisation__email": organisation.email,
+            "place__address": place.address if place is not None else None,
+            "place__postcode": place.postcode if place is not None else None,
+            "place__latitude": place.latitude if place is not None else None,
+            "place__longitude": place.longitude if place is not None else None,
+            "place__commune__insee_code": commune.insee_code if commune is not None else None,
+            "place__commune__name": commune.name if commune is not None else None,
+            "place__commune__epci__siren": epci.siren if epci is not None else None,
+            "place__commune__epci__name": epci.name if epci is not None else None,
+            "categories": [c.slug for c in service.categories.all()],
+            "audiences": [a.slug for a in service.audiences.all()],
+            "proximity": getattr(service, "proximity", None),
+        }
+    )
+    return row
+
+
+def service_url(request, slug):
+    """The absolute URL of a service's page: reversed once per request rather than once per result."""
+    template = getattr(request, "_service_url_template", None)
+    if template is None:
+        url = request.build_absolute_uri(reverse("directory:service", kwargs={"slug": SLUG_MARKER}))
+        template = request._service_url_template = url.rsplit(SLUG_MARKER, 1)
+    if SLUG.fullmatch(slug):
+        return slug.join(template)
+    return request.build_absolute_uri(reverse("directory:service", kwargs={"slug": slug}))
+
+
+def service_dict(row, *, request, hours_cache, with_distance=False):
+    """The API's shape of a service, from a LIST_VALUES row with categories, audiences and proximity."""
+    has_place = row["place_id"] is not None
+    has_commune = row["place__commune__insee_code"] is not None
+    has_epci = row["place__commune__epci__siren"] is not None
+    open_now, today = hours_cache(row["opening_hours"])
     data = {
-        "slug": service.slug,
-        "url": request.build_absolute_uri(service.get_absolute_url()),
-        "title": service.title,
-        "summary": service.summary,
-        "kind": service.kind,
-        "status": service.status,
-        "organisation": {"name": service.organisation.name, "slug": service.organisation.slug},
-        # Sorted in Python: the categories are prefetched, a query-level order_by would defeat it.
-        "categories": sorted(c.slug for c in service.categories.all()),
-        "audiences": sorted(a.slug for a in service.audiences.all()),
-        "address": place.address if place is not None else "",
-        "postcode": place.postcode if place is not None else "",
-        "commune": {"insee_code": commune.insee_code, "name": commune.name} if commune else None,
-        "epci": {"siren": epci.siren, "name": epci.name} if epci else None,
-        "latitude": place.latitude if place is not None else None,
-        "longitude": place.longitude if place is not None else None,
-        "phone": service.contact_phone,
-        "email": service.contact_email,
-        "opening_hours": service.opening_hours,
+        "slug": row["slug"],
+        "url": service_url(request, row["slug"]),
+        "title": row["title"],
+        "summary": row["summary"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "organisation": {"name": row["organisation__name"], "slug": row["organisation__slug"]},
+        "categories": sorted(row["categories"]),
+        "audiences": sorted(row["audiences"]),
+        "address": row["place__address"] if has_place else "",
+        "postcode": row["place__postcode"] if has_place else "",
+        "commune": {"insee_code": row["place__commune__insee_code"], "name": row["place__commune__name"]}
+        if has_commune
+        else None,
+        "epci": {"siren": row["place__commune__epci__siren"], "name": row["place__commune__epci__name"]}
+        if has_epci
+        else None,
+        "latitude": row["place__latitude"] if has_place else None,
+        "longitude": row["place__longitude"] if has_place else None,
+        # As Service.contact_phone / contact_email: the service's own, else the organisation's.
+        "phone": row["phone"] or row["organisation__phone"],
+        "email": row["email"] or row["organisation__email"],
+        "opening_hours": row["opening_hours"],
         "open_now": open_now,
         "today_hours": today,
-        "fees": service.fees,
-        "appointment_required": service.appointment_required,
-        "last_verified_at": service.last_verified_at,
-        "updated_at": service.updated_at,
+        "fees": row["fees"],
+        "appointment_required": row["appointment_required"],
+        "last_verified_at": row["last_verified_at"],
+        "updated_at": row["updated_at"],
     }
-    distance = getattr(service, "distance_km", None)
+    distance = distance_km(row.get("proximity"))
     if with_distance and distance is not None:
         data["distance_km"] = round(distance, 2)
     return data
@@ -57,7 +144,7 @@ def service_dict(service, *, request, hours_cache, with_distance=False):
 
 def service_detail_dict(service, *, request, hours_cache):
     """The list shape plus what a service page shows: description, conditions, access, accessibility."""
-    data = service_dict(service, request=request, hours_cache=hours_cache)
+    data = service_dict(instance_values(service), request=request, hours_cache=hours_cache)
     place = service.place
     next_opening = hours.next_opening(service.opening_hours, hours_cache.now)
     data.update(
@@ -86,13 +173,13 @@ def service_detail_dict(service, *, request, hours_cache):
     return data
 
 
-def geojson_feature(service, *, request, hours_cache):
-    """An RFC 7946 Feature: coordinates are [longitude, latitude]."""
-    properties = service_dict(service, request=request, hours_cache=hours_cache, with_distance=True)
+def geojson_feature(row, *, request, hours_cache):
+    """An RFC 7946 Feature from a LIST_VALUES row: coordinates are [longitude, latitude]."""
+    properties = service_dict(row, request=request, hours_cache=hours_cache, with_distance=True)
     longitude, latitude = properties.pop("longitude"), properties.pop("latitude")
     return {
         "type": "Feature",
-        "id": service.slug,
+        "id": row["slug"],
         "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
         "properties": properties,
     }

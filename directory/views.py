@@ -4,11 +4,8 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
-from wagtail.models import Site
 
-from home.models import ContactSettings
-
-from . import search
+from . import freshness, schedule_views, search
 from .models import Audience, Category, DirectoryPage, Service
 from .vocabulary import ServiceKind
 
@@ -48,17 +45,14 @@ def service_page(request, slug):
     )
     url = request.build_absolute_uri(service.get_absolute_url())
     now = search.hours.local_now()
-    site = Site.find_for_request(request)
-    contact = ContactSettings.for_site(site) if site else None
     directory_page = DirectoryPage.objects.live().first()
     context = {
         "service": service,
         "details": search.service_details(service, url, now),
+        "freshness": freshness.page_freshness(service),
+        "schedule": schedule_views.service_schedule(service, now),
         "canonical_url": url,
         "directory_page": directory_page,
         "map": _map_settings(),
-        "report_error_href": search.report_error_href(
-            contact.email if contact else ContactSettings._meta.get_field("email").default, service, url
-        ),
     }
     return TemplateResponse(request, "directory/service_page.html", context)

@@ -1,7 +1,9 @@
 """Wagtail admin for the directory: one "Annuaire" menu with services, organisations, places and vocabularies."""
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -15,7 +17,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtailgeowidget.panels import LeafletPanel
 
+from .access import OrganisationPermissionPolicy
+from .admin_scope import OrganisationScopedViewSetMixin, ScopedDeleteBulkAction
 from .models import Audience, Category, Organisation, Place, Service
+from .report_admin import ErrorReportViewSet
+from .schedule_admin import ClosureViewSet, StopPatternViewSet, StopViewSet, TourViewSet
 
 OPENING_HOURS_HELP = _(
     "<p>Les horaires s'écrivent au format OpenStreetMap, vérifié à l'enregistrement. Jours : <code>Mo</code> "
@@ -36,7 +42,7 @@ OPENING_HOURS_HELP = _(
 )
 
 
-class ServiceViewSet(SnippetViewSet):
+class ServiceViewSet(OrganisationScopedViewSetMixin, SnippetViewSet):
     model = Service
     icon = "list-ul"
     menu_label = _("Services")
@@ -110,10 +116,11 @@ class ServiceViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Service.objects.select_related("organisation", "place__commune")
+        return super().get_queryset(request).select_related("organisation", "place__commune")
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(OrganisationScopedViewSetMixin, SnippetViewSet):
+    organisation_paths = ("",)
     model = Organisation
     icon = "group"
     menu_label = _("Structures")
@@ -139,10 +146,11 @@ class OrganisationViewSet(SnippetViewSet):
             help_text=_("Affichés sur les services de la structure qui n'ont pas les leurs."),
         ),
         FieldPanel("logo"),
+        FieldPanel("trusted"),
     ]
 
 
-class PlaceViewSet(SnippetViewSet):
+class PlaceViewSet(OrganisationScopedViewSetMixin, SnippetViewSet):
     model = Place
     icon = "site"
     menu_label = _("Lieux")
@@ -195,7 +203,7 @@ class PlaceViewSet(SnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        return Place.objects.select_related("organisation", "commune")
+        return super().get_queryset(request).select_related("organisation", "commune")
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -225,11 +233,62 @@ class AudienceViewSet(SnippetViewSet):
     panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
+class ScopedTourViewSet(OrganisationScopedViewSetMixin, TourViewSet):
+    pass
+
+
+class ScopedStopPatternViewSet(OrganisationScopedViewSetMixin, StopPatternViewSet):
+    organisation_paths = ("tour__organisation",)
+
+
+class ScopedStopViewSet(OrganisationScopedViewSetMixin, StopViewSet):
+    organisation_paths = ("tour__organisation",)
+
+
+class ScopedClosureViewSet(OrganisationScopedViewSetMixin, ClosureViewSet):
+    organisation_paths = ("service__organisation", "place__organisation")
+
+
+class ReportPermissionPolicy(OrganisationPermissionPolicy):
+    """Reports come from the public form only: nobody adds or copies one in the admin."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "copy") and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class ScopedErrorReportViewSet(OrganisationScopedViewSetMixin, ErrorReportViewSet):
+    organisation_paths = ("service__organisation",)
+
+    @cached_property
+    def permission_policy(self):
+        return ReportPermissionPolicy(self.model, self.organisation_paths)
+
+
 class DirectoryViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Annuaire")
     menu_icon = "site"
     menu_order = 250
-    items = (ServiceViewSet, OrganisationViewSet, PlaceViewSet, CategoryViewSet, AudienceViewSet)
+    items = (
+        ServiceViewSet,
+        OrganisationViewSet,
+        PlaceViewSet,
+        ScopedTourViewSet,
+        ScopedStopPatternViewSet,
+        ScopedStopViewSet,
+        ScopedClosureViewSet,
+        ScopedErrorReportViewSet,
+        CategoryViewSet,
+        AudienceViewSet,
+    )
 
 
 register_snippet(DirectoryViewSetGroup)
+
+# After the snippets' own bulk delete (order 0), so this scoped one wins for the directory's models.
+hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=1)
+
+# Admin areas that only add hooks: the stale report, bulk import/export, the partners' dashboard and team.
+from . import freshness_admin, import_admin, partner_admin  # noqa: E402, F401

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "search",
     "territories",
     "directory",
+    "observatory",
     "newsletter",
     "news",
     "forms",
@@ -102,6 +103,13 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: the web server reads while the worker writes, and a commit costs one fsync instead of the
+    # rollback journal's several. synchronous=FULL keeps every commit durable (the newsletter's no-duplicate
+    # guarantee relies on its claims surviving a crash of the machine, not only of the process).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory unless REDIS_URL is set.
@@ -129,18 +137,56 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gers Solidaire <ne-pas-repon
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-# Search: database backend by default; Elasticsearch when ELASTICSEARCH_URL is set.
+# Search: database backend by default; Elasticsearch when ELASTICSEARCH_URL is set. Short timeouts and no
+# retries: when the cluster is unreachable, searches fall back to the database instead of keeping a page waiting.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "gers-solidaire-")
+ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT") or 2)
+# French text for Wagtail's page indexes: elision, accent folding, stop words, light stemming. The directory's
+# own index (directory/search_index.py) defines the same analyzer with elasticsearch.dsl; a test compares them.
+ELASTICSEARCH_FRENCH_ANALYSIS = {
+    "filter": {
+        "french_elision": {
+            "type": "elision",
+            "articles_case": True,
+            "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"],
+        },
+        "french_stop": {"type": "stop", "stopwords": "_french_"},
+        "french_stemmer": {"type": "stemmer", "language": "light_french"},
+    },
+    "analyzer": {
+        "french_folded": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["french_elision", "lowercase", "french_stop", "asciifolding", "french_stemmer"],
+        }
+    },
+}
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch9",
             "URLS": [ELASTICSEARCH_URL],
-            "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", "gers-solidaire-"),
+            "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
+            "TIMEOUT": ELASTICSEARCH_TIMEOUT,
+            "OPTIONS": {"max_retries": 0, "retry_on_timeout": False},
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "analysis": {
+                        "filter": ELASTICSEARCH_FRENCH_ANALYSIS["filter"],
+                        # Every text field without an analyzer of its own gets this one.
+                        "analyzer": {"default": ELASTICSEARCH_FRENCH_ANALYSIS["analyzer"]["french_folded"]},
+                    }
+                }
+            },
         }
     }
 else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    # SEARCH_CONFIG applies on PostgreSQL only (French stemming, built in: no extension); SQLite's FTS5 folds
+    # accents itself. search/text.py adds light French stemming and accented spellings to the query.
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}
+    }
 
 # Geocoding: the Base Adresse Nationale, with the offline commune gazetteer as the fallback.
 BAN_API_URL = env_str("BAN_API_URL", "https://api-adresse.data.gouv.fr")
@@ -153,6 +199,20 @@ FORMS_NOTIFICATION_EMAIL = env_str("FORMS_NOTIFICATION_EMAIL", "gerssolidaire@ge
 FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
 FORMS_RATE_LIMIT = env_int("FORMS_RATE_LIMIT", 5)
 FORMS_RATE_LIMIT_PERIOD = env_int("FORMS_RATE_LIMIT_PERIOD", 600)
+
+# Admin login attempts per client and period (seconds).
+LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
+LOGIN_RATE_PERIOD = env_int("LOGIN_RATE_PERIOD", 600)
+
+# Partners: invitations, freshness reminders and public error reports.
+DIRECTORY_INVITATION_MAX_AGE_DAYS = env_int("DIRECTORY_INVITATION_MAX_AGE_DAYS", 14)
+DIRECTORY_REMINDER_AFTER_MONTHS = env_int("DIRECTORY_REMINDER_AFTER_MONTHS", 6)
+DIRECTORY_STALE_AFTER_MONTHS = env_int("DIRECTORY_STALE_AFTER_MONTHS", 12)
+DIRECTORY_CONFIRMATION_MAX_AGE_DAYS = env_int("DIRECTORY_CONFIRMATION_MAX_AGE_DAYS", 60)
+DIRECTORY_REPORT_RATE_LIMIT = env_int("DIRECTORY_REPORT_RATE_LIMIT", 5)
+DIRECTORY_REPORT_RATE_PERIOD = env_int("DIRECTORY_REPORT_RATE_PERIOD", 3600)
+# Staff who receive public error reports (comma-separated), besides the organisation concerned.
+DIRECTORY_REPORTS_EMAIL = env_str("DIRECTORY_REPORTS_EMAIL", FORMS_NOTIFICATION_EMAIL)
 
 # Newsletter (see newsletter/sending.py): double opt-in links expire; sending is paced, batched and retried.
 NEWSLETTER_CONFIRMATION_MAX_AGE = env_int("NEWSLETTER_CONFIRMATION_MAX_AGE", 7 * 24 * 3600)

@@ -95,6 +95,11 @@ def test_the_admin_menu_groups_the_directory(admin_client, service):
         "Services",
         "Structures",
         "Lieux",
+        "Tournées",
+        "Passages récurrents",
+        "Passages",
+        "Fermetures",
+        "Signalements",
         "Thématiques",
         "Publics",
     ]

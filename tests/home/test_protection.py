@@ -1,3 +1,5 @@
+import pytest
+
 from home.protection import HoneypotMixin, rate_limited
 
 
@@ -25,3 +27,21 @@ def test_behind_a_proxy_the_forwarded_address_counts(rf, settings):
     other = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="192.0.2.2")
     assert [rate_limited(one, "proxy", 1, 60) for _ in range(2)] == [False, True]
     assert rate_limited(other, "proxy", 1, 60) is False
+
+
+@pytest.mark.django_db
+def test_admin_login_is_rate_limited_per_client(client, settings, django_user_model):
+    settings.LOGIN_RATE_LIMIT = 3
+    django_user_model.objects.create_superuser("admin", "admin@exemple.org", "bon-mot-de-passe-42")
+    for _attempt in range(3):
+        response = client.post("/admin/login/", {"username": "admin", "password": "mauvais"})
+        assert response.status_code == 200
+    blocked = client.post("/admin/login/", {"username": "admin", "password": "bon-mot-de-passe-42"})
+    assert blocked.status_code == 429
+    assert "Trop de tentatives" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another client is not affected.
+    other = client.post(
+        "/admin/login/", {"username": "admin", "password": "bon-mot-de-passe-42"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 302

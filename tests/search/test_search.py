@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 
 def results(response):
     return [
-        a.get_text(strip=True)
+        " ".join(a.get_text().split())
         for a in BeautifulSoup(response.content, "html.parser").select(".search-results a")
     ]
 

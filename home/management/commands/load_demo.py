@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from directory.demo import load_directory
+from directory.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from directory.models import DirectoryPage
 from forms.demo import load_forms
 from home.demo import link_find_help_page, load_site
@@ -13,6 +15,13 @@ class Command(BaseCommand):
         "Charge les données de démonstration (référentiel géographique, pages du site, annuaire, actualités, "
         "formulaires). Sans effet au second passage."
     )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help="Crée aussi les comptes de démonstration (toujours fait en développement, DEBUG actif).",
+        )
 
     def handle(self, *args, **options):
         call_command("load_territories", stdout=self.stdout)
@@ -27,4 +36,9 @@ class Command(BaseCommand):
         # After the directory, so news can link to the demo services on the first run.
         self.stdout.write(load_news())
         self.stdout.write(load_forms())
+        if settings.DEBUG or options["accounts"]:
+            # Public demo password: development machines only.
+            self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+            for username, description in load_demo_accounts():
+                self.stdout.write(f"  {username} — {description}")
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))

@@ -1,0 +1,120 @@
+/*
+ * The camping-car's stops: a map drawn from the list (each .js-stop carries data-lat/data-lon), and "Autour de moi"
+ * on the calendar's form. Everything works without this file: the list is the page, the map only repeats it.
+ * ES5, no build step, no inline script (CSP).
+ */
+(function () {
+  "use strict";
+
+  var GERS = [43.65, 0.45];
+
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  function icon(cancelled) {
+    return window.L.divIcon({
+      className: "stop-marker" + (cancelled ? " stop-marker--cancelled" : ""),
+      html: '<span class="stop-marker__pin"></span>',
+      iconSize: [28, 28],
+      iconAnchor: [14, 28],
+      popupAnchor: [0, -26]
+    });
+  }
+
+  function popup(item) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = item.getAttribute("data-title") || "";
+    var when = document.createElement("div");
+    when.textContent = item.getAttribute("data-when") || "";
+    box.appendChild(title);
+    box.appendChild(when);
+    return box;
+  }
+
+  function initMap(el) {
+    var list = document.getElementById(el.getAttribute("data-list"));
+    if (!list || !window.L) { return; }
+    var items = list.querySelectorAll(".js-stop[data-lat]");
+    if (!items.length) { return; }
+    el.hidden = false;
+    if (el.parentElement) { el.parentElement.classList.add("directory-layout--with-map"); }
+    var map = window.L.map(el, { keyboard: false, scrollWheelZoom: false, zoomControl: false, maxZoom: 18 });
+    window.L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    map.attributionControl.setPrefix("Leaflet");
+    var tiles = el.getAttribute("data-tile-url");
+    if (tiles) {
+      window.L.tileLayer(tiles, { attribution: el.getAttribute("data-tile-attribution") || "", maxZoom: 19 }).addTo(map);
+    }
+    var bounds = [];
+    var markers = {};
+    each(items, function (item) {
+      var lat = parseFloat(item.getAttribute("data-lat"));
+      var lon = parseFloat(item.getAttribute("data-lon"));
+      if (isNaN(lat) || isNaN(lon)) { return; }
+      var cancelled = item.classList.contains("stop--cancelled");
+      var marker = window.L.marker([lat, lon], { icon: icon(cancelled), keyboard: false, title: item.getAttribute("data-title") || "", alt: "" });
+      marker.bindPopup(popup(item));
+      marker.addTo(map);
+      markers[item.id] = marker;
+      bounds.push([lat, lon]);
+      function highlight(on) {
+        var shown = marker.getElement && marker.getElement();
+        if (shown) { shown.classList.toggle("is-highlighted", on); }
+        item.classList.toggle("is-highlighted", on);
+      }
+      marker.on("mouseover popupopen", function () { highlight(true); });
+      marker.on("mouseout popupclose", function () { highlight(false); });
+      item.addEventListener("mouseenter", function () { highlight(true); });
+      item.addEventListener("mouseleave", function () { highlight(false); });
+      item.addEventListener("focusin", function () { highlight(true); });
+      item.addEventListener("focusout", function () { highlight(false); });
+    });
+    if (bounds.length > 1) {
+      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+    } else if (bounds.length === 1) {
+      map.setView(bounds[0], 13);
+    } else {
+      map.setView(GERS, 9);
+    }
+    // The map repeats the list: nothing in it takes the keyboard focus.
+    each(el.querySelectorAll("a, button, [tabindex]"), function (node) { node.setAttribute("tabindex", "-1"); });
+  }
+
+  function initGeolocation(form) {
+    var box = form.querySelector(".js-geolocate");
+    if (!box || !("geolocation" in navigator)) { return; }
+    var button = box.querySelector(".js-geolocate-button");
+    var status = box.querySelector(".js-geolocate-status");
+    var commune = form.querySelector("[name=commune]");
+    var lat = form.querySelector(".js-lat");
+    var lon = form.querySelector(".js-lon");
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "Recherche de votre position…";
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        button.disabled = false;
+        // About 100 m: enough for the nearest stops, not enough to pinpoint a home in a shared link.
+        lat.value = position.coords.latitude.toFixed(3);
+        lon.value = position.coords.longitude.toFixed(3);
+        commune.value = "";
+        status.textContent = "Position trouvée : recherche des passages autour de vous.";
+        form.submit();
+      }, function () {
+        button.disabled = false;
+        status.textContent = "Votre position n'a pas pu être obtenue. Saisissez votre commune.";
+        commune.focus();
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+    });
+    commune.addEventListener("input", function () { lat.value = ""; lon.value = ""; });
+  }
+
+  ready(function () {
+    each(document.querySelectorAll(".js-stops-map"), initMap);
+    each(document.querySelectorAll(".js-stops-search"), initGeolocation);
+  });
+}());

@@ -1,0 +1,150 @@
+"""Permanences' next dates and a tiers-lieu's agenda on the service page (public holidays, declared closures)."""
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from directory import agenda, hours
+from directory.models import DirectoryPage
+from directory.vocabulary import ServiceKind
+from tests.directory.factories import PlaceFactory, ServiceFactory, commune
+from tests.directory.schedule_factories import ClosureFactory
+
+MASSEUBE = "32242"
+# Wednesday 1 April 2026, 10:00. Easter Monday is 6 April; 1 May and 8 May 2026 are Fridays.
+APRIL_1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=hours.PARIS)
+
+
+@pytest.fixture(autouse=True)
+def _now(monkeypatch):
+    monkeypatch.setattr(hours, "local_now", lambda: APRIL_1)
+
+
+@pytest.fixture
+def place(home, gers):
+    home.add_child(
+        instance=DirectoryPage(title="Trouver de l'aide", slug="annuaire")
+    ).save_revision().publish()
+    return PlaceFactory(commune=commune(MASSEUBE), name="Tiers-lieu solidaire de Masseube")
+
+
+def permanence(place, title, opening_hours, **fields):
+    return ServiceFactory(
+        place=place,
+        organisation=place.organisation,
+        kind=ServiceKind.PERMANENCE,
+        title=title,
+        opening_hours=opening_hours,
+        **fields,
+    )
+
+
+def soup(response):
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def dates_on_page(html):
+    return [" ".join(li.get_text().split()) for li in html.select("#titre-prochaines-dates ~ .dates-list li")]
+
+
+def test_next_six_dates_skip_public_holidays(client, place):
+    service = permanence(place, "Assistante sociale", "Mo,Fr 09:00-12:00; PH off", slug="assistante-sociale")
+    html = soup(client.get("/annuaire/assistante-sociale/"))
+    assert html.find("h2", id="titre-prochaines-dates")
+    assert dates_on_page(html) == [
+        "Vendredi 3 avril 2026, 9 h 00 – 12 h 00",
+        # Monday 6 April (Easter Monday) is skipped.
+        "Vendredi 10 avril 2026, 9 h 00 – 12 h 00",
+        "Lundi 13 avril 2026, 9 h 00 – 12 h 00",
+        "Vendredi 17 avril 2026, 9 h 00 – 12 h 00",
+        "Lundi 20 avril 2026, 9 h 00 – 12 h 00",
+        "Vendredi 24 avril 2026, 9 h 00 – 12 h 00",
+    ]
+    assert html.find("a", href="/annuaire/assistante-sociale/agenda.ics")
+    # 1 May and 8 May (Fridays) are public holidays too.
+    assert [o.date for o in agenda.occurrences(service, count=9)][-3:] == [
+        dt.date(2026, 4, 27),
+        dt.date(2026, 5, 4),
+        dt.date(2026, 5, 11),
+    ]
+
+
+def test_declared_closures_of_the_service_or_of_its_place_are_skipped_and_shown(client, place):
+    service = permanence(place, "Point numérique", "Tu[2,4] 14:00-17:00; PH off", slug="point-numerique")
+    ClosureFactory(
+        service=service, starts_on=dt.date(2026, 4, 14), ends_on=dt.date(2026, 4, 14), reason="Formation"
+    )
+    ClosureFactory(
+        place=place, starts_on=dt.date(2026, 5, 25), ends_on=dt.date(2026, 5, 31), reason="Travaux"
+    )
+    ClosureFactory(place=PlaceFactory(), starts_on=dt.date(2026, 4, 28), ends_on=dt.date(2026, 4, 28))
+    html = soup(client.get("/annuaire/point-numerique/"))
+    assert dates_on_page(html)[:4] == [
+        # 14 April: the service's own closure; 26 May: the place is closed.
+        "Mardi 28 avril 2026, 14 h 00 – 17 h 00",
+        "Mardi 12 mai 2026, 14 h 00 – 17 h 00",
+        "Mardi 9 juin 2026, 14 h 00 – 17 h 00",
+        "Mardi 23 juin 2026, 14 h 00 – 17 h 00",
+    ]
+    closures = [" ".join(li.get_text().split()) for li in html.select(".closures li")]
+    assert closures == [
+        "Le mardi 14 avril 2026 : Formation",
+        "Du 25 mai 2026 au 31 mai 2026 (fermeture du lieu) : Travaux",
+    ]
+
+
+def test_next_dates_stay_within_six_months(place):
+    service = permanence(place, "Rare", "Jan 15 09:00-12:00; PH off")
+    assert agenda.occurrences(service) == []
+    yearly = permanence(place, "Annuelle", "Sep 15 09:00-12:00")
+    assert [o.date for o in agenda.occurrences(yearly)] == [dt.date(2026, 9, 15)]
+
+
+def test_a_permanence_under_way_shows_its_real_start(place):
+    service = permanence(place, "Ce matin", "We 09:00-12:00")
+    first = agenda.occurrences(service)[0]
+    assert (first.start, first.end) == (
+        dt.datetime(2026, 4, 1, 9, 0, tzinfo=hours.PARIS),
+        dt.datetime(2026, 4, 1, 12, 0, tzinfo=hours.PARIS),
+    )
+
+
+def test_tiers_lieu_page_shows_the_combined_agenda_of_its_permanences(client, place):
+    third_place = ServiceFactory(
+        place=place,
+        organisation=place.organisation,
+        kind=ServiceKind.THIRD_PLACE,
+        title="Tiers-lieu solidaire de Masseube",
+        slug="tiers-lieu-masseube",
+        opening_hours="Mo,We 14:00-17:30; PH off",
+    )
+    permanence(place, "Assistante sociale de la MDS", "We 09:00-12:00; PH off", appointment_required=True)
+    permanence(place, "Mission locale", "Th[1] 14:00-17:00; PH off")
+    permanence(PlaceFactory(), "Ailleurs", "We 09:00-12:00")
+    ClosureFactory(
+        place=place, starts_on=dt.date(2026, 4, 8), ends_on=dt.date(2026, 4, 8), reason="Inventaire"
+    )
+    html = soup(client.get(f"/annuaire/{third_place.slug}/"))
+    section = html.find("section", attrs={"aria-labelledby": "titre-agenda-lieu"})
+    days = [h.get_text(strip=True) for h in section.select("h3")]
+    assert days[:4] == [
+        "Mercredi 1 avril 2026",
+        "Jeudi 2 avril 2026",
+        "Mercredi 15 avril 2026",
+        "Mercredi 22 avril 2026",
+    ]
+    entries = [" ".join(li.get_text().split()) for li in section.select("li")]
+    assert entries[0] == "9 h 00 – 12 h 00 : Assistante sociale de la MDS (sur rendez-vous)"
+    assert entries[1] == "14 h 00 – 17 h 00 : Mission locale"
+    assert "Ailleurs" not in section.get_text()
+    assert section.find("a", href=f"/annuaire/{third_place.slug}/agenda.ics")
+    assert "Inventaire" in html.select_one(".closures").get_text()
+
+
+def test_services_without_dates_show_no_agenda(client, place):
+    ServiceFactory(place=place, organisation=place.organisation, slug="sans-horaires", opening_hours="")
+    html = soup(client.get("/annuaire/sans-horaires/"))
+    assert html.find(id="titre-prochaines-dates") is None and html.find(id="titre-agenda-lieu") is None
+    assert "agenda.ics" not in str(html)
