@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.formats import date_format
@@ -20,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from elasticsearch import ApiError, TransportError
 from wagtail.models import Page
-from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, PlainText
 
 from . import suggestions, text
@@ -60,17 +58,10 @@ def _news_types():
 
 
 def backend_query(terms):
-    """Every term (AND), each in any of its inflections (OR), with their accented spellings on PostgreSQL."""
-    on_postgres = connection.vendor == "postgresql" and "database" in type(get_search_backend()).__module__
+    """Every term (AND), each in any of its inflections (OR)."""
     parts = []
     for term in terms:
         forms = text.variants(term)
-        if on_postgres:
-            # PostgreSQL's `french` configuration stems but keeps accents: "epicerie" must also ask "épicerie".
-            forms += [
-                v for spelling in suggestions.accented_forms(forms).values() for v in text.variants(spelling)
-            ]
-        forms = list(dict.fromkeys(forms))
         parts.append(Or([PlainText(f) for f in forms]) if len(forms) > 1 else PlainText(forms[0]))
     return parts[0] if len(parts) == 1 else And(parts)
 

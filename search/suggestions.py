@@ -47,12 +47,6 @@ def vocabulary():
     return cache.get_or_set(VOCABULARY_KEY, build_vocabulary, VOCABULARY_SECONDS)
 
 
-def accented_forms(terms):
-    """Spellings with accents of the given folded terms, as the site writes them (PostgreSQL keeps accents)."""
-    known = vocabulary()
-    return {term: known[term] for term in terms if term in known and known[term] != term}
-
-
 def did_you_mean(query):
     """The query with each unknown word replaced by the closest word of the site, or "" when none is closer."""
     known = vocabulary()

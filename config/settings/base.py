@@ -182,10 +182,11 @@ if ELASTICSEARCH_URL:
         }
     }
 else:
-    # SEARCH_CONFIG applies on PostgreSQL only (French stemming, built in: no extension); SQLite's FTS5 folds
-    # accents itself. search/text.py adds light French stemming and accented spellings to the query.
+    # SEARCH_CONFIG applies on PostgreSQL only: French stemming after accent folding, a configuration created by
+    # search/migrations/0001 (unaccent extension). SQLite's FTS5 folds accents itself; search/text.py adds light
+    # French stemming to the query there.
     WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}
+        "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french_unaccent"}
     }
 
 # Geocoding: the Base Adresse Nationale, with the offline commune gazetteer as the fallback.

@@ -219,3 +219,14 @@ def test_stop_words_only_and_empty_queries(client, site_content):
     assert response.status_code == 200
     response = get(client, q="!!!")
     assert "Saisissez au moins un mot" in response.content.decode()
+
+
+def test_accents_are_folded_in_text_that_is_not_a_title(client, home):
+    # The words of an introduction are in no title or summary: the backend itself must fold accents
+    # (PostgreSQL: the french_unaccent configuration; SQLite: FTS5).
+    StandardPageFactory(
+        parent=home, title="Se loger", slug="se-loger", intro="Hébergement d'urgence et démarches au Crédit."
+    )
+    assert "Se loger" in titles(get(client, q="hebergement"))
+    assert "Se loger" in titles(get(client, q="HÉBERGEMENTS demarches"))
+    assert "Se loger" not in titles(get(client, q="hebergement vacances"))
