@@ -156,8 +156,12 @@ class Organisation(index.Indexed, models.Model):
             service.refresh_search_text(save=True)
 
 
-class Place(ClusterableModel):
-    """Where a service is held: an address with a point on the map."""
+class Place(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """Where a service is held: an address with a point on the map.
+
+    Moderated like services: a partner's change to a published place is a revision awaiting approval while the
+    row keeps the published data, so services (and their copy of the point) only ever read what is published.
+    """
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="places"
@@ -245,13 +249,28 @@ class Place(ClusterableModel):
         self.unit_x, self.unit_y, self.unit_z = unit_vector(self.latitude, self.longitude)
 
     def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:
+            # Wagtail recording a draft, a lock or a workflow step: the instance may hold the unpublished edit,
+            # the row (and the services' copy of it) keeps the published data.
+            return super().save(*args, **kwargs)
         if self.commune_id and not self.postcode:
             self.postcode = self.commune.postal_code_list[0] if self.commune.postal_code_list else ""
         self.sync_point()
         super().save(*args, **kwargs)
-        # Services search on their own copy of the point.
-        self.services.update(**{field: getattr(self, field) for field in POINT_FIELDS})
+        # Services search on their own copy of the point, and are public only once their place is published.
+        self.services.update(place_live=self.live, **{field: getattr(self, field) for field in POINT_FIELDS})
 
+
+def release_services(sender, instance, **kwargs):
+    """A place being deleted: its services lose it (SET_NULL), so their copy of its point and state goes too."""
+    from .search_index import schedule_sync
+
+    service_ids = list(instance.services.values_list("pk", flat=True))
+    instance.services.update(place_live=True, **dict.fromkeys(POINT_FIELDS))
+    schedule_sync(service_ids)
+
+
+models.signals.pre_delete.connect(release_services, sender=Place)
 
 OPEN_EXPRESSIONS_VERSION_KEY = "directory:opening-hours-version"
 
@@ -284,8 +303,8 @@ class ServiceQuerySet(models.QuerySet):
         return expressions
 
     def public(self):
-        """What residents may see: published services only."""
-        return self.filter(live=True)
+        """What residents may see: published services, at a published place (or at none)."""
+        return self.filter(live=True, place_live=True)
 
     def with_related(self):
         return self.select_related("organisation", "place__commune__epci").prefetch_related("categories")
@@ -356,6 +375,9 @@ class Service(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, inde
     unit_x = models.FloatField(null=True, blank=True, editable=False)
     unit_y = models.FloatField(null=True, blank=True, editable=False)
     unit_z = models.FloatField(null=True, blank=True, editable=False)
+    # False while the place is a draft never published (or unpublished): the service waits for it. A column of
+    # its own (kept in step by Place.save, like the point) so public() never joins the places.
+    place_live = models.BooleanField(default=True, editable=False)
     # Accent-free, lower-case text searched by the database backend: "numerique" finds "numérique".
     search_text = models.TextField(editable=False, blank=True, default="")
     search_title = models.CharField(editable=False, max_length=150, blank=True, default="")
@@ -383,13 +405,14 @@ class Service(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, inde
             )
         ]
         indexes = [
-            # Covers a radius search (bounding box, published, distance, tie-break, open now): counting and
-            # sorting the services around a point read this index alone, never the wide table rows.
+            # Covers a radius search (bounding box, published service and place, distance, tie-break, open now):
+            # counting and sorting the services around a point read this index alone, never the wide table rows.
             models.Index(
                 fields=[
                     "longitude",
                     "latitude",
                     "live",
+                    "place_live",
                     "unit_x",
                     "unit_y",
                     "unit_z",
@@ -432,6 +455,7 @@ class Service(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, inde
         place = self.place if self.place_id else None
         for field in POINT_FIELDS:
             setattr(self, field, getattr(place, field) if place is not None else None)
+        self.place_live = place is None or place.live
 
     def refresh_search_text(self, save=False):
         parts = [
@@ -451,6 +475,10 @@ class Service(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, inde
         self.search_text, self.search_title = text, title
 
     def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:
+            # Wagtail recording a draft, a lock or a workflow step: the instance may hold the unpublished edit,
+            # whose words must not reach the row the public search reads.
+            return super().save(*args, **kwargs)
         if not self.slug:
             self.slug = unique_slug(Service, self.title, self.pk)
         self.opening_hours = (self.opening_hours or "").strip()

@@ -16,11 +16,12 @@ WORKFLOW_NAME = "Validation Gers Solidaire"
 TASK_NAME = "Relecture par l'équipe Gers Solidaire"
 
 # Models under moderation: a partner's change to them waits for approval.
-MODERATED_MODELS = ("service", "tour")
+MODERATED_MODELS = ("service", "place", "tour")
 
 PARTNER_PERMISSIONS = {
     "service": ("add", "change", "view"),
-    "place": ("add", "change", "delete", "view"),
+    # No delete: removing a published place would bypass moderation (staff delete; partners unpublish nothing).
+    "place": ("add", "change", "view"),
     "organisation": ("change", "view"),
     "tour": ("add", "change", "view"),
     "stoppattern": ("add", "change", "delete", "view"),
@@ -59,6 +60,8 @@ def ensure_groups_and_workflow():
     partners.permissions.add(access_admin)
     for model, actions in PARTNER_PERMISSIONS.items():
         partners.permissions.add(*_permissions("directory", model, actions))
+    # Permissions partners held in earlier versions and no longer should.
+    partners.permissions.remove(*_permissions("directory", "place", ("delete",)))
 
     staff, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     staff.permissions.add(access_admin)

@@ -164,6 +164,7 @@ class PlaceViewSet(OrganisationScopedViewSetMixin, SnippetViewSet):
             accessor="get_geocoding_precision_display",
             sort_key="geocoding_precision",
         ),
+        LiveStatusTagColumn(label=_("Publication")),
         DateColumn("updated_at", label=_("Modifié le"), sort_key="updated_at"),
     ]
     list_filter = ["organisation", "commune", "geocoding_precision"]

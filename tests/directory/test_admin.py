@@ -58,6 +58,25 @@ def service_form(organisation, place, **overrides):
     return data
 
 
+def place_form(place, **overrides):
+    """The place form as the admin posts it, filled with the place's current values."""
+    data = {
+        "organisation": place.organisation_id,
+        "name": place.name,
+        "address": place.address,
+        "postcode": place.postcode,
+        "commune": place.commune_id,
+        "location": place.location,
+        "step_free_access": "unknown",
+        "accessible_toilets": "unknown",
+        "hearing_loop": "unknown",
+        "accessibility_notes": "",
+        "getting_there": "",
+    }
+    data.update(overrides)
+    return data
+
+
 @pytest.mark.parametrize("model", MODELS)
 def test_listing_pages_answer(admin_client, service, model):
     response = admin_client.get(url(model, "list"))
@@ -171,19 +190,12 @@ def test_place_form_uses_the_map_widget_and_keeps_coordinates_read_only(admin_cl
 
 def test_moving_the_map_point_updates_latitude_and_longitude(admin_client, gers):
     place = PlaceFactory(address="place de la Mairie")
-    data = {
-        "organisation": place.organisation_id,
-        "name": place.name,
-        "address": place.address,
-        "postcode": place.postcode,
-        "commune": place.commune_id,
-        "location": "SRID=4326;POINT(0.59 43.65)",
-        "step_free_access": "true",
-        "accessible_toilets": "unknown",
-        "hearing_loop": "unknown",
-        "accessibility_notes": "",
-        "getting_there": "",
-    }
+    data = place_form(
+        place,
+        location="SRID=4326;POINT(0.59 43.65)",
+        step_free_access="true",
+        **{"action-publish": "action-publish"},
+    )
     response = admin_client.post(url("place", "edit", place.pk), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     place.refresh_from_db()

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, WorkflowState
 
-from directory.models import Service
+from directory.models import Place, Service
 from directory.moderation import WORKFLOW_NAME
 
 from .factories import OrganisationFactory, ServiceFactory
@@ -29,12 +29,12 @@ def listing(gers, django_user_model):
 
 
 def submit_new_hours(client, service, **extra):
+    extra.setdefault("title", service.title)
+    extra.setdefault("summary", service.summary)
     data = service_form(
         service.organisation,
         service.place,
-        title=service.title,
         slug=service.slug,
-        summary=service.summary,
         opening_hours=NEW_HOURS,
         categories=[],
         **extra,
@@ -45,10 +45,9 @@ def submit_new_hours(client, service, **extra):
     return client.post(reverse("wagtailsnippets_directory_service:edit", args=[service.pk]), data)
 
 
-def approve_url(service, task_state, action):
-    return reverse(
-        "wagtailsnippets_directory_service:workflow_action", args=[service.pk, action, task_state.pk]
-    )
+def approve_url(obj, task_state, action):
+    """The admin's workflow action (approve, reject) on a moderated snippet: a service, a place, a tour."""
+    return reverse(obj.snippet_viewset.get_url_name("workflow_action"), args=[obj.pk, action, task_state.pk])
 
 
 @pytest.mark.django_db
@@ -150,3 +149,34 @@ def test_a_new_service_from_a_partner_is_not_public_until_approved(client, listi
     assert not created.live
     assert created.workflow_in_progress
     assert client.get(created.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_words_of_a_pending_change_are_not_searchable(client, listing):
+    service = listing["service"]
+    client.force_login(listing["partner"])
+    response = submit_new_hours(
+        client, service, title="Vestiaire trombonique", summary="Manteaux trombonique."
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    service.refresh_from_db()
+    assert service.title == "Distribution de Mirande" and "trombonique" not in service.search_text
+    # Neither the directory search (database) nor the site search finds the unapproved words.
+    client.logout()
+    assert (
+        "Distribution de Mirande" not in client.get("/api/v1/services", {"q": "trombonique"}).content.decode()
+    )
+    assert "Distribution de Mirande" in client.get("/api/v1/services", {"q": "distribution"}).content.decode()
+    assert "Distribution de Mirande" not in client.get("/recherche/", {"q": "trombonique"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_partners_cannot_delete_places(client, listing):
+    from .factories import PlaceFactory
+
+    place = PlaceFactory(organisation=listing["organisation"])
+    client.force_login(listing["partner"])
+    response = client.post(reverse("wagtailsnippets_directory_place:delete", args=[place.pk]))
+    assert response.status_code in (302, 403)
+    assert Place.objects.filter(pk=place.pk).exists()
+    assert not listing["partner"].has_perm("directory.delete_place")
