@@ -59,14 +59,27 @@ def closures_for(services, start_day, end_day):
     )
 
 
+def closed_services(day):
+    """The services closed all day by a declared closure (theirs or their place's), as a subquery of ids."""
+    covering = Closure.objects.filter(starts_on__lte=day, ends_on__gte=day)
+    return (
+        Service.objects.order_by()
+        .filter(Q(pk__in=covering.values("service_id")) | Q(place_id__in=covering.values("place_id")))
+        .values("pk")
+    )
+
+
+def closures_of(service, closures):
+    """Those of `closures` that close this service: its own, and those of the place where it is held."""
+    return [
+        c
+        for c in closures
+        if c.service_id == service.pk or (c.place_id is not None and c.place_id == service.place_id)
+    ]
+
+
 def _closed(service, day, closures):
-    for closure in closures:
-        applies = closure.service_id == service.pk or (
-            closure.place_id is not None and closure.place_id == service.place_id
-        )
-        if applies and closure.starts_on <= day <= closure.ends_on:
-            return True
-    return False
+    return hours.closure_on(closures_of(service, closures), day) is not None
 
 
 def occurrences(service, now=None, count=NEXT_DATES, days=HORIZON_DAYS, closures=None):

@@ -23,7 +23,7 @@ from territories.gazetteer import bounding_box
 from territories.models import Commune, Epci
 from territories.text import normalise
 
-from . import hours, tours
+from . import agenda, hours, tours
 from .models import EARTH_RADIUS_KM, Audience, Category, Service, unit_vector
 from .vocabulary import ServiceKind
 
@@ -116,12 +116,22 @@ class ServiceFilter(django_filters.FilterSet):
         to_field_name="insee_code",
         queryset=Commune.objects.all(),
         label=_("Commune (code INSEE)"),
+        error_messages={
+            "invalid_choice": _(
+                "Commune inconnue : « %(value)s ». Donnez le code INSEE d'une commune du Gers (32013 pour Auch)."
+            )
+        },
     )
     epci = django_filters.ModelChoiceFilter(
         field_name="place__commune__epci",
         to_field_name="siren",
         queryset=Epci.objects.all(),
         label=_("Intercommunalité (SIREN)"),
+        error_messages={
+            "invalid_choice": _(
+                "Intercommunalité inconnue : « %(value)s ». Donnez le numéro SIREN d'une intercommunalité du Gers."
+            )
+        },
     )
     lat = BoundedFloatFilter(method="filter_noop", label=_("Latitude"), min_value=-90, max_value=90)
     lon = BoundedFloatFilter(method="filter_noop", label=_("Longitude"), min_value=-180, max_value=180)
@@ -190,10 +200,13 @@ class ServiceFilter(django_filters.FilterSet):
     def filter_open_now(queryset, value):
         if value is None:
             return queryset
-        open_expressions = Service.objects.open_expressions(hours.local_now())
+        now = hours.local_now()
+        open_expressions = Service.objects.open_expressions(now)
+        # A declared closure under way closes the service whatever its hours say.
+        closed = agenda.closed_services(now.date())
         if value:
-            return queryset.filter(opening_hours__in=open_expressions)
-        return queryset.exclude(opening_hours__in=open_expressions)
+            return queryset.filter(opening_hours__in=open_expressions).exclude(pk__in=closed)
+        return queryset.filter(~Q(opening_hours__in=open_expressions) | Q(pk__in=closed))
 
     @property
     def point(self):

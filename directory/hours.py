@@ -1,6 +1,8 @@
 """Opening hours in OpenStreetMap `opening_hours` syntax, evaluated by opening-hours-py (never hand-parsed).
 
-Times are local to the Gers (Europe/Paris) and French public holidays apply (`PH`).
+Times are local to the Gers (Europe/Paris) and French public holidays apply (`PH`). Declared closures (anything
+with `starts_on`, `ends_on` and `reason`, such as directory.schedules.Closure) may be passed to the functions that
+say whether a service is open: a closed day has no opening, whatever the expression says.
 """
 
 import datetime as dt
@@ -8,6 +10,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from opening_hours import OpeningHours, ParserError, State
 
@@ -52,8 +56,29 @@ def _aware(moment):
     return moment.astimezone(PARIS)
 
 
-def is_open(expression, at=None):
-    """True/False, or None when the hours are unknown or unreadable."""
+def closure_on(closures, day):
+    """The declared closure covering `day` (the first one when several do), or None."""
+    return next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
+
+
+def closure_label(closure):
+    """'fermé du 21 décembre 2026 au 2 janvier 2027 : congés', 'fermé le 14 avril 2026'."""
+    if closure.starts_on == closure.ends_on:
+        text = _("fermé le %(day)s") % {"day": date_format(closure.starts_on, "j F Y")}
+    else:
+        text = _("fermé du %(start)s au %(end)s") % {
+            "start": date_format(closure.starts_on, "j F Y"),
+            "end": date_format(closure.ends_on, "j F Y"),
+        }
+    if closure.reason:
+        text = _("%(closed)s : %(reason)s") % {"closed": text, "reason": closure.reason}
+    return text
+
+
+def is_open(expression, at=None, closures=()):
+    """True/False, or None when the hours are unknown or unreadable. Closed all day during a declared closure."""
+    if closures and closure_on(closures, _aware(at).date()):
+        return False
     if not expression:
         return None
     try:
@@ -99,17 +124,29 @@ def format_intervals(periods):
     return ", ".join(parts)
 
 
-def today_label(expression, at=None):
+def today_label(expression, at=None, closures=()):
     """Today's hours as text ('Fermé aujourd'hui' when closed all day), or '' when unknown."""
+    moment = _aware(at)
+    closure = closure_on(closures, moment.date())
+    if closure is not None:
+        return capfirst(closure_label(closure))
     if not expression:
         return ""
-    moment = _aware(at)
     text = format_intervals(day_intervals(expression, moment.date()))
     return text or _("Fermé aujourd'hui")
 
 
-def week_schedule(expression, at=None):
-    """The next seven days from today: [{'date', 'day_name', 'hours', 'is_today'}]."""
+def _day_hours(expression, day, closures):
+    closure = closure_on(closures, day)
+    if closure is None:
+        return format_intervals(day_intervals(expression, day)) or _("fermé")
+    if closure.reason:
+        return _("fermé (%(reason)s)") % {"reason": closure.reason}
+    return _("fermé (fermeture annoncée)")
+
+
+def week_schedule(expression, at=None, closures=()):
+    """The next seven days from today: [{'date', 'day_name', 'hours', 'is_today', 'closed'}]."""
     if not expression:
         return []
     today = _aware(at).date()
@@ -120,28 +157,35 @@ def week_schedule(expression, at=None):
             {
                 "date": day,
                 "day_name": DAY_NAMES[day.weekday()],
-                "hours": format_intervals(day_intervals(expression, day)) or _("fermé"),
+                "hours": _day_hours(expression, day, closures),
                 "is_today": offset == 0,
+                "closed": closure_on(closures, day) is not None,
             }
         )
     return days
 
 
-def next_opening(expression, at=None):
-    """The start of the next open interval after `at` (within two months), or None."""
+def next_opening(expression, at=None, closures=()):
+    """The start of the next open interval after `at` (within two months of the end of a closure under way),
+    skipping the days of declared closures, or None."""
     if not expression:
         return None
     moment = _aware(at)
-    for start, _end, _comment in intervals(expression, moment, moment + dt.timedelta(days=62)):
-        if start > moment:
+    since = moment
+    while (closure := closure_on(closures, since.date())) is not None:
+        since = dt.datetime.combine(closure.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
+    for start, _end, _comment in intervals(expression, since, since + dt.timedelta(days=62)):
+        if start > moment and closure_on(closures, start.date()) is None:
             return start
     return None
 
 
-def schema_org_hours(expression, at=None):
+def schema_org_hours(expression, at=None, closures=()):
     """schema.org OpeningHoursSpecification entries for the coming week (derived, not hand-parsed)."""
     specs = []
-    for day in week_schedule(expression, at):
+    for day in week_schedule(expression, at, closures):
+        if day["closed"]:
+            continue
         for start, end, _comment in day_intervals(expression, day["date"]):
             specs.append(
                 {

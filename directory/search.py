@@ -29,7 +29,7 @@ from territories.geocoding import geocode
 from territories.models import Commune
 from territories.text import normalise
 
-from . import hours, search_index, tours
+from . import agenda, hours, search_index, tours
 from .filters import MAX_QUERY_LENGTH, RADIUS_CHOICES, ServiceFilter, StrictBooleanField
 from .models import Audience, Category, Service
 from .vocabulary import OrganisationKind, ServiceKind, ServiceStatus
@@ -275,13 +275,17 @@ class ResultItem:
         return place.full_address if place else ""
 
 
-def result_item(service, now):
+def result_item(service, now, closures=()):
+    """One result; `closures` may hold other services' closures too (those of the page, declared for today)."""
     phone = service.contact_phone
+    closures = agenda.closures_of(service, closures)
     return ResultItem(
         service=service,
         distance_km=getattr(service, "distance_km", None),
-        is_open=None if service.status == ServiceStatus.PLANNED else service.is_open(now),
-        today_hours=service.today_hours(now),
+        is_open=None
+        if service.status == ServiceStatus.PLANNED
+        else hours.is_open(service.opening_hours, now, closures),
+        today_hours=hours.today_label(service.opening_hours, now, closures),
         phone=phone,
         phone_href=tel_href(phone) if phone else "",
         categories=list(service.categories.all()),
@@ -635,7 +639,9 @@ def run_search(query):
     results = hits if hits is not None else service_filter.qs
     outcome.page = _page(Paginator(results, RESULTS_PER_PAGE), query.get("page"), outcome.notices)
     outcome.category_facets, outcome.kind_facets = facet_options(search_index.facet_counts(data, hits))
-    outcome.items = [result_item(s, outcome.now) for s in outcome.page.object_list]
+    services = list(outcome.page.object_list)
+    closures = agenda.closures_for(services, outcome.now.date(), outcome.now.date())
+    outcome.items = [result_item(s, outcome.now, closures) for s in services]
     # Itinerant services: their tour's next stop, in or near the searched place when there is one.
     tours.add_next_stops(outcome.items, outcome.place, outcome.radius, outcome.now)
     outcome.heading = heading_text(outcome.count, outcome.place, outcome.radius, params.open_now)
@@ -664,10 +670,10 @@ GOVERNMENT_KINDS = {
 }
 
 
-def schema_org(service, url, now):
+def schema_org(service, url, now, closures=()):
     """schema.org description of the service: who provides it, where, when (hours derived by directory.hours)."""
     organisation = service.organisation
-    opening = hours.schema_org_hours(service.opening_hours, now)
+    opening = hours.schema_org_hours(service.opening_hours, now, closures)
     data = {
         "@context": "https://schema.org",
         "@type": "GovernmentService" if organisation.kind in GOVERNMENT_KINDS else "Service",
@@ -723,12 +729,18 @@ def osm_link(place):
 
 
 def service_details(service, url, now):
-    """Everything the service page shows beyond the model's own fields."""
+    """Everything the service page shows beyond the model's own fields. Declared closures (of the service or of
+    its place) count: closed during one, with its dates and reason, and the next opening comes after it."""
     place = service.place
     planned = service.status == ServiceStatus.PLANNED
-    is_open = None if planned else service.is_open(now)
-    next_opening = None if is_open else service.next_opening(now)
-    closes = closing_time(service.opening_hours, now) if is_open else None
+    expression = service.opening_hours
+    closures = agenda.closures_for(
+        [service], now.date(), (now + dt.timedelta(days=agenda.HORIZON_DAYS)).date()
+    )
+    closure = hours.closure_on(closures, now.date())
+    is_open = None if planned else hours.is_open(expression, now, closures)
+    next_opening = None if is_open else hours.next_opening(expression, now, closures)
+    closes = closing_time(expression, now) if is_open else None
     phone = service.contact_phone
     access = []
     if service.on_site:
@@ -747,9 +759,12 @@ def service_details(service, url, now):
     return {
         "planned": planned,
         "is_open": is_open,
+        "closure_label": hours.closure_label(closure) if closure and not planned else "",
         "closes_label": time_label(closes) if closes else "",
         "next_opening_label": moment_label(next_opening, now) if next_opening else "",
-        "week": [{**day, "label": day_label(day["date"])} for day in service.week_schedule(now)],
+        "week": [
+            {**day, "label": day_label(day["date"])} for day in hours.week_schedule(expression, now, closures)
+        ],
         "phone": phone,
         "phone_href": tel_href(phone) if phone else "",
         "email": service.contact_email,
@@ -760,7 +775,7 @@ def service_details(service, url, now):
         "updated_on": updated_on(service),
         "osm_url": osm_link(place),
         "directions_url": place.directions_url() if place else "",
-        "json_ld": json_ld_script(schema_org(service, url, now)),
+        "json_ld": json_ld_script(schema_org(service, url, now, closures)),
         "kind_label": service.get_kind_display(),
         "is_itinerant": service.kind == ServiceKind.ITINERANT,
     }

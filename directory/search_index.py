@@ -44,7 +44,7 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
-from . import hours
+from . import agenda, hours
 from .filters import ALL_PUBLICS, MAX_TERMS, ServiceFilter
 from .models import EARTH_RADIUS_KM, Category, Organisation, Place, Service
 
@@ -162,8 +162,11 @@ def _slugs(values):
     return [getattr(v, "slug", v) for v in values or []]
 
 
-def filter_clauses(values, open_expressions=None):
-    """{name: query} for every filter given; `category` and `kind` are post-filters (their facets ignore them)."""
+def filter_clauses(values, open_expressions=None, closed_ids=()):
+    """{name: query} for every filter given; `category` and `kind` are post-filters (their facets ignore them).
+
+    `open_now` reads `open_expressions` (the hours open at this minute) less `closed_ids` (the services closed
+    today by a declared closure)."""
     clauses = {}
     categories = _slugs(values.get("category"))
     if categories:
@@ -189,6 +192,8 @@ def filter_clauses(values, open_expressions=None):
     open_now = values.get("open_now")
     if open_now is not None:
         open_query = Q("terms", opening_hours=list(open_expressions or []))
+        if closed_ids:
+            open_query &= ~Q("terms", pk=sorted(closed_ids))
         clauses["open_now"] = open_query if open_now else ~open_query
     return clauses
 
@@ -216,9 +221,11 @@ def text_query(q):
     )
 
 
-def build_search(values, open_expressions=None, with_facets=False, require_point=False, using=None):
+def build_search(
+    values, open_expressions=None, with_facets=False, require_point=False, using=None, closed_ids=()
+):
     """The Search for ServiceFilter's cleaned values; ordered like `ServiceFilter.qs`."""
-    clauses = filter_clauses(values, open_expressions)
+    clauses = filter_clauses(values, open_expressions, closed_ids)
     facet_clauses = {name: clauses.pop(name) for name in FACET_FIELDS if name in clauses}
     if require_point and "point" not in clauses:
         clauses["point"] = Q("exists", field="location")
@@ -261,6 +268,12 @@ def open_expressions_for(values):
     if values.get("open_now") is None:
         return None
     return Service.objects.open_expressions(hours.local_now())
+
+
+def closed_ids_for(values):
+    if values.get("open_now") is None:
+        return ()
+    return list(agenda.closed_services(hours.local_now().date()).values_list("pk", flat=True))
 
 
 def unavailable(exc):
@@ -335,6 +348,7 @@ def search_services(filterset, loader, with_facets=False, require_point=False):
     values = filterset.form.cleaned_data
     options = {
         "open_expressions": open_expressions_for(values),
+        "closed_ids": closed_ids_for(values),
         "require_point": require_point,
         "using": client(),
     }

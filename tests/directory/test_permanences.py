@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from directory import agenda, hours
+from directory import agenda, hours, search_index
 from directory.models import DirectoryPage
 from directory.vocabulary import ServiceKind
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
@@ -148,3 +148,143 @@ def test_services_without_dates_show_no_agenda(client, place):
     html = soup(client.get("/annuaire/sans-horaires/"))
     assert html.find(id="titre-prochaines-dates") is None and html.find(id="titre-agenda-lieu") is None
     assert "agenda.ics" not in str(html)
+
+
+# --- Declared closures and what the page says now ---------------------------------------------------------
+
+
+def status_text(html):
+    return " ".join(html.select_one(".service__status").get_text().split())
+
+
+def week_rows(html):
+    return [" ".join(row.get_text(" ").split()) for row in html.select(".hours-table tbody tr")]
+
+
+def test_a_closure_under_way_closes_the_service_now_with_its_reason_and_next_opening(client, place):
+    # Wednesday 1 April, 10:00: open on any other week.
+    permanence(place, "Épicerie sociale", "Mo-Fr 09:00-12:00; PH off", slug="epicerie")
+    ClosureFactory(
+        place=place, starts_on=dt.date(2026, 3, 30), ends_on=dt.date(2026, 4, 3), reason="Congés de printemps"
+    )
+    html = soup(client.get("/annuaire/epicerie/"))
+    assert html.select_one(".badge--closed").get_text() == "Fermé"
+    assert html.select_one(".badge--open") is None
+    # Easter Monday (6 April) is a public holiday: the next opening is on Tuesday.
+    assert status_text(html) == (
+        "Fermé du 30 mars 2026 au 3 avril 2026 : Congés de printemps. "
+        "Prochaine ouverture : mardi 7 avril à 9 h 00."
+    )
+    assert week_rows(html)[:7] == [
+        "Mercredi 1 avril (aujourd'hui) fermé (Congés de printemps)",
+        "Jeudi 2 avril fermé (Congés de printemps)",
+        "Vendredi 3 avril fermé (Congés de printemps)",
+        "Samedi 4 avril fermé",
+        "Dimanche 5 avril fermé",
+        "Lundi 6 avril fermé",
+        "Mardi 7 avril 9 h 00 – 12 h 00",
+    ]
+    assert "Ouvert maintenant" not in html.get_text()
+
+
+def test_closures_in_the_past_or_the_future_do_not_change_today(client, place):
+    service = permanence(place, "Épicerie sociale", "Mo-Fr 09:00-12:00; PH off", slug="epicerie")
+    ClosureFactory(
+        service=service, starts_on=dt.date(2026, 3, 16), ends_on=dt.date(2026, 3, 31), reason="Avant"
+    )
+    ClosureFactory(
+        service=service, starts_on=dt.date(2026, 4, 2), ends_on=dt.date(2026, 4, 3), reason="Après"
+    )
+    html = soup(client.get("/annuaire/epicerie/"))
+    assert html.select_one(".badge--open").get_text() == "Ouvert maintenant"
+    assert status_text(html) == "Ouvert maintenant, jusqu'à 12 h 00."
+    assert week_rows(html)[:3] == [
+        "Mercredi 1 avril (aujourd'hui) 9 h 00 – 12 h 00",
+        "Jeudi 2 avril fermé (Après)",
+        "Vendredi 3 avril fermé (Après)",
+    ]
+
+
+def test_a_closed_service_shows_fermé_in_the_search_results(client, place):
+    closed = permanence(place, "Épicerie fermée", "Mo-Fr 09:00-12:00", slug="epicerie-fermee")
+    permanence(place, "Épicerie ouverte", "Mo-Fr 09:00-12:00", slug="epicerie-ouverte")
+    ClosureFactory(service=closed, starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 4, 1))
+    html = soup(client.get("/annuaire/"))
+    results = {
+        item.select_one(".result__title").get_text(strip=True): item for item in html.select(".result")
+    }
+    badges = {
+        title: item.select_one(".badge--open, .badge--closed").get_text() for title, item in results.items()
+    }
+    assert badges == {"Épicerie fermée": "Fermé", "Épicerie ouverte": "Ouvert maintenant"}
+    assert "Aujourd'hui Fermé le 1 avril 2026" in " ".join(results["Épicerie fermée"].get_text(" ").split())
+
+
+def test_the_open_now_filter_leaves_out_services_closed_by_a_declaration(client, place):
+    closed = permanence(place, "Épicerie fermée", "Mo-Fr 09:00-12:00", slug="epicerie-fermee")
+    permanence(place, "Épicerie ouverte", "Mo-Fr 09:00-12:00", slug="epicerie-ouverte")
+    elsewhere = PlaceFactory()
+    permanence(elsewhere, "Lieu fermé", "Mo-Fr 09:00-12:00", slug="lieu-ferme")
+    ClosureFactory(service=closed, starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 4, 1))
+    ClosureFactory(place=elsewhere, starts_on=dt.date(2026, 3, 30), ends_on=dt.date(2026, 4, 2))
+    ClosureFactory(place=place, starts_on=dt.date(2026, 4, 2), ends_on=dt.date(2026, 4, 30))
+
+    html = soup(client.get("/annuaire/", {"open_now": "true"}))
+    assert [a.get_text(strip=True) for a in html.select(".result__title a")] == ["Épicerie ouverte"]
+    # The API's filter is the same one, and answers "closed" too.
+    response = client.get("/api/v1/services", {"open_now": "false"})
+    assert sorted(r["title"] for r in response.json()["results"]) == ["Lieu fermé", "Épicerie fermée"]
+
+
+def test_the_elasticsearch_open_now_query_leaves_out_services_closed_today():
+    body = search_index.build_search(
+        {"open_now": True}, open_expressions=["24/7"], closed_ids=[7, 3]
+    ).to_dict()
+    assert body["query"]["bool"]["filter"] == [
+        {"bool": {"must": [{"terms": {"opening_hours": ["24/7"]}}], "must_not": [{"terms": {"pk": [3, 7]}}]}}
+    ]
+
+
+class Closed:
+    def __init__(self, starts_on, ends_on, reason=""):
+        self.starts_on, self.ends_on, self.reason = starts_on, ends_on, reason
+
+
+def test_opening_functions_skip_declared_closures():
+    expression = "Mo-Fr 09:00-12:00; PH off"
+    back_to_back = [
+        Closed(dt.date(2026, 4, 1), dt.date(2026, 4, 3)),
+        Closed(dt.date(2026, 4, 4), dt.date(2026, 4, 8)),
+    ]
+    assert hours.is_open(expression, APRIL_1) is True
+    assert hours.is_open(expression, APRIL_1, back_to_back) is False
+    # Declared closed even when the hours are unknown.
+    assert hours.is_open("", APRIL_1, back_to_back) is False
+    # Chained closures, then Thursday 9 April.
+    assert hours.next_opening(expression, APRIL_1, back_to_back) == dt.datetime(
+        2026, 4, 9, 9, tzinfo=hours.PARIS
+    )
+    # A closure later on is skipped too: not Thursday 2 April, but Friday.
+    later = [Closed(dt.date(2026, 4, 2), dt.date(2026, 4, 2))]
+    after_noon = APRIL_1.replace(hour=13)
+    assert hours.next_opening(expression, after_noon, later) == dt.datetime(2026, 4, 3, 9, tzinfo=hours.PARIS)
+    assert hours.today_label(expression, APRIL_1, later) == "9 h 00 – 12 h 00"
+    assert hours.today_label(expression, APRIL_1, back_to_back) == "Fermé du 1 avril 2026 au 3 avril 2026"
+    week = hours.week_schedule(expression, APRIL_1, later)
+    assert [(d["hours"], d["closed"]) for d in week[:2]] == [
+        ("9 h 00 – 12 h 00", False),
+        ("fermé (fermeture annoncée)", True),
+    ]
+    assert [s["validFrom"] for s in hours.schema_org_hours(expression, APRIL_1, later)] == [
+        "2026-04-01",
+        "2026-04-03",
+        "2026-04-07",
+    ]
+
+
+def test_closure_labels():
+    assert hours.closure_label(Closed(dt.date(2026, 4, 14), dt.date(2026, 4, 14))) == "fermé le 14 avril 2026"
+    assert (
+        hours.closure_label(Closed(dt.date(2026, 12, 21), dt.date(2027, 1, 2), "congés"))
+        == "fermé du 21 décembre 2026 au 2 janvier 2027 : congés"
+    )

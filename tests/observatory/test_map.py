@@ -132,7 +132,7 @@ def test_bad_filter_values_get_a_french_message_not_an_error(client, services):
     )
     assert response.status_code == 200
     text = soup(response).select_one(".error-summary").get_text(" ", strip=True)
-    assert "Intercommunalité : Sélectionnez un choix valide" in text
+    assert "Intercommunalité : Intercommunalité inconnue : « 123 »" in text
     assert "Type de lieu : Sélectionnez un choix valide" in text
     assert "Canton : Sélectionnez un choix valide" in text
     assert "Les thématiques inconnues ont été ignorées." in text
@@ -142,7 +142,7 @@ def test_bad_filter_values_get_a_french_message_not_an_error(client, services):
     for export in ("/annuaire/carte/services.csv", "/annuaire/carte/services.geojson"):
         refused = client.get(export, {"epci": "123"})
         assert refused.status_code == 400
-        assert "Intercommunalité : Sélectionnez un choix valide" in refused.content.decode()
+        assert "Intercommunalité : Intercommunalité inconnue : « 123 »" in refused.content.decode()
     for params in ({"lat": "abc", "lon": "0.5"}, {"radius": "5"}, {"lat": "95", "lon": "0"}):
         assert client.get("/annuaire/carte/", params).status_code == 200
 
