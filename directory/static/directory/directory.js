@@ -1,7 +1,8 @@
 /*
  * France Contact: enhancements of the directory pages. Everything works without this file (GET form,
- * server-rendered results, links to OpenStreetMap); it adds the maps, "Autour de moi" and the in-place update
- * of the results through htmx. Written for old phones: no build step, no modules, ES5 syntax.
+ * server-rendered results, links to OpenStreetMap); it adds the maps and the in-place update of the results
+ * through htmx ("Autour de moi" is geolocate.js, shared with the camping-car's calendar). Written for old phones:
+ * no build step, no modules, ES5 syntax.
  */
 (function () {
   "use strict";
@@ -199,41 +200,7 @@
     });
   }
 
-  /* ---- Search page: the form ---- */
-
-  function initGeolocation(form) {
-    var box = form.querySelector(".js-geolocate");
-    if (!box || !("geolocation" in navigator)) { return; }
-    var button = box.querySelector(".js-geolocate-button");
-    var status = box.querySelector(".js-geolocate-status");
-    var where = form.querySelector("[name=where]");
-    var lat = form.querySelector(".js-lat");
-    var lon = form.querySelector(".js-lon");
-    box.hidden = false;
-    button.addEventListener("click", function () {
-      status.textContent = "Recherche de votre position…";
-      button.disabled = true;
-      navigator.geolocation.getCurrentPosition(function (position) {
-        button.disabled = false;
-        // About 100 m: enough to find the nearest help, not enough to pinpoint a home in a shared link.
-        lat.value = position.coords.latitude.toFixed(3);
-        lon.value = position.coords.longitude.toFixed(3);
-        where.value = "";
-        status.textContent = "Position trouvée : recherche des services autour de vous.";
-        submit(form);
-      }, function () {
-        button.disabled = false;
-        status.textContent = "Votre position n'a pas pu être obtenue. Saisissez votre commune ou votre code postal.";
-        where.focus();
-      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
-    });
-    // A typed place replaces a position found earlier.
-    where.addEventListener("input", function () { lat.value = ""; lon.value = ""; });
-  }
-
-  function submit(form) {
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
-  }
+  /* ---- Search page: the form (its "Autour de moi" is geolocate.js) ---- */
 
   function updateInvalidState(form) {
     each(form.querySelectorAll(".field-error"), function (slot) {
@@ -263,7 +230,6 @@
       resultsMap.update(readMapData(region), region);
       bindList(region, resultsMap);
     }
-    initGeolocation(form);
 
     var fromPagination = false;
     document.body.addEventListener("htmx:configRequest", function (event) {

@@ -1,6 +1,7 @@
 /*
- * The camping-car's stops: a map drawn from the list (each .js-stop carries data-lat/data-lon), and "Autour de moi"
- * on the calendar's form. Everything works without this file: the list is the page, the map only repeats it.
+ * The camping-car's stops: a map drawn from the list (each .js-stop carries data-lat/data-lon); the calendar's
+ * "Autour de moi" is geolocate.js, shared with the directory's search. Everything works without this file: the
+ * list is the page, the map only repeats it.
  * ES5, no build step, no inline script (CSP).
  */
 (function () {
@@ -84,37 +85,7 @@
     each(el.querySelectorAll("a, button, [tabindex]"), function (node) { node.setAttribute("tabindex", "-1"); });
   }
 
-  function initGeolocation(form) {
-    var box = form.querySelector(".js-geolocate");
-    if (!box || !("geolocation" in navigator)) { return; }
-    var button = box.querySelector(".js-geolocate-button");
-    var status = box.querySelector(".js-geolocate-status");
-    var commune = form.querySelector("[name=commune]");
-    var lat = form.querySelector(".js-lat");
-    var lon = form.querySelector(".js-lon");
-    box.hidden = false;
-    button.addEventListener("click", function () {
-      status.textContent = "Recherche de votre position…";
-      button.disabled = true;
-      navigator.geolocation.getCurrentPosition(function (position) {
-        button.disabled = false;
-        // About 100 m: enough for the nearest stops, not enough to pinpoint a home in a shared link.
-        lat.value = position.coords.latitude.toFixed(3);
-        lon.value = position.coords.longitude.toFixed(3);
-        commune.value = "";
-        status.textContent = "Position trouvée : recherche des passages autour de vous.";
-        form.submit();
-      }, function () {
-        button.disabled = false;
-        status.textContent = "Votre position n'a pas pu être obtenue. Saisissez votre commune.";
-        commune.focus();
-      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
-    });
-    commune.addEventListener("input", function () { lat.value = ""; lon.value = ""; });
-  }
-
   ready(function () {
     each(document.querySelectorAll(".js-stops-map"), initMap);
-    each(document.querySelectorAll(".js-stops-search"), initGeolocation);
   });
 }());
