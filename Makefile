@@ -49,12 +49,14 @@ migrations-check: install
 
 # Browser tests run in their own process: their live-server tests flush the database between tests and rely on
 # serialized rollback, which pytest-django loses on PostgreSQL once ordinary database tests have run first.
+# Each half runs on every core (pytest-xdist, one test database per worker; at most four).
+XDIST := -n auto --maxprocesses 4
 test: install-test lint migrations-check
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
 
 benchmarks: install-test
 	@for bench in benchmarks/*.py; do [ -e "$$bench" ] || continue; echo "== $$bench"; $(BIN)/python $$bench || exit 1; done

@@ -34,8 +34,11 @@ LIST_LIMIT = (20, 100)  # (default, maximum)
 COUNT_PEEK = 200  # rows read past a first page to count the matches without a second query
 GEOJSON_LIMIT = (500, 5000)
 COMMUNES_LIMIT = (10, 20)
-INTEGER = re.compile(r"[+-]?[0-9]+")
+# "60.0" is an integer for JSON Schema, and clients that hold every number as a float send it.
+INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 MAX_INTEGER_DIGITS = 12
+# Far past any result (the directory holds thousands of services), and a bound the schema can state.
+MAX_OFFSET = 1_000_000_000
 SLUG_MAX_LENGTH = Service._meta.get_field("slug").max_length
 
 
@@ -267,7 +270,7 @@ def _paging_params(default, maximum):
         _param(
             "offset",
             _("Rang du premier résultat (0 pour le début)."),
-            {"type": "integer", "minimum": 0, "default": 0},
+            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
         ),
     ]
 
@@ -367,6 +370,7 @@ def parse_int(query, name, default, minimum, maximum=None):
         }
     if not INTEGER.fullmatch(raw):
         return None, range_message
+    raw = raw.partition(".")[0]
     if len(raw.lstrip("+-")) > MAX_INTEGER_DIGITS:
         return None, range_message
     value = int(raw)
@@ -385,7 +389,7 @@ def search(request, limits):
     limit, message = parse_int(query, "limit", default, 1, maximum)
     if message:
         errors["limit"] = [message]
-    offset, message = parse_int(query, "offset", 0, 0)
+    offset, message = parse_int(query, "offset", 0, 0, MAX_OFFSET)
     if message:
         errors["offset"] = [message]
     filterset = ServiceFilter(

@@ -238,6 +238,7 @@ INVALID = [
     ("limit=1.5", "limit"),
     ("offset=-1", "offset"),
     ("offset=abc", "offset"),
+    ("offset=1000000001", "offset"),
     ("offset=" + "9" * 5000, "offset"),
     ("lat=43.6", "lon"),
     ("lon=0.58", "lat"),
@@ -530,3 +531,10 @@ def test_list_answers_match_the_declared_schema(client, gers):
         fields = set(ServiceList.model_fields["results"].annotation.__args__[0].model_fields)
         for result in body["results"]:
             assert set(result) <= fields
+
+
+def test_whole_numbers_written_as_decimals_are_accepted(client, gers):
+    # JSON Schema counts 20.0 as an integer; clients that hold numbers as floats send it that way.
+    ServiceFactory.create_batch(3)
+    page = services(client, "limit=2.0&offset=1.00")
+    assert page["limit"] == 2 and page["offset"] == 1 and len(page["results"]) == 2
