@@ -1,25 +1,51 @@
 """Plain dicts for the JSON API and GeoJSON: one shape, built once per service, tested without HTTP."""
 
+import datetime as dt
 import re
 
 from django.urls import reverse
 
 from . import hours
+from .agenda import closures_for
 from .models import distance_km
+from .schedules import Closure
 
 
 class HoursCache:
-    """Open-now and today's hours per distinct expression: many services share the same hours."""
+    """Open-now and today's hours per distinct expression: many services share the same hours.
+
+    Declared closures under way today are read once per request (few at any time) and override both answers for
+    the services they close, theirs or their place's.
+    """
 
     def __init__(self, now=None):
         self.now = now or hours.local_now()
         self._cache = {}
+        self._closures = None
 
-    def __call__(self, expression):
+    def __call__(self, expression, service_id=None, place_id=None):
+        closure = self.closure(service_id, place_id)
+        if closure is not None:
+            return False, hours.today_label(expression, self.now, [closure])
         if expression not in self._cache:
             label = hours.today_label(expression, self.now)
             self._cache[expression] = (hours.is_open(expression, self.now), label or None)
         return self._cache[expression]
+
+    def closure(self, service_id, place_id):
+        if self._closures is None:
+            today = self.now.date()
+            by_service, by_place = {}, {}
+            for closure in Closure.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by(
+                "starts_on"
+            ):
+                if closure.service_id:
+                    by_service.setdefault(closure.service_id, closure)
+                if closure.place_id:
+                    by_place.setdefault(closure.place_id, closure)
+            self._closures = by_service, by_place
+        by_service, by_place = self._closures
+        return by_service.get(service_id) or (by_place.get(place_id) if place_id else None)
 
 
 # What the page's <slug:slug> path converter accepts: reverse() writes such a slug unchanged.
@@ -104,7 +130,7 @@ def service_dict(row, *, request, hours_cache, with_distance=False):
     has_place = row["place_id"] is not None
     has_commune = row["place__commune__insee_code"] is not None
     has_epci = row["place__commune__epci__siren"] is not None
-    open_now, today = hours_cache(row["opening_hours"])
+    open_now, today = hours_cache(row["opening_hours"], row["pk"], row["place_id"])
     data = {
         "slug": row["slug"],
         "url": service_url(request, row["slug"]),
@@ -146,7 +172,8 @@ def service_detail_dict(service, *, request, hours_cache):
     """The list shape plus what a service page shows: description, conditions, access, accessibility."""
     data = service_dict(instance_values(service), request=request, hours_cache=hours_cache)
     place = service.place
-    next_opening = hours.next_opening(service.opening_hours, hours_cache.now)
+    closures = closures_for([service], hours_cache.now.date(), hours_cache.now.date() + dt.timedelta(days=62))
+    next_opening = hours.next_opening(service.opening_hours, hours_cache.now, closures)
     data.update(
         {
             "description": service.description,

@@ -234,6 +234,23 @@ def test_the_open_now_filter_leaves_out_services_closed_by_a_declaration(client,
     # The API's filter is the same one, and answers "closed" too.
     response = client.get("/api/v1/services", {"open_now": "false"})
     assert sorted(r["title"] for r in response.json()["results"]) == ["Lieu fermé", "Épicerie fermée"]
+    # Each item says so as well, with the closure for today's hours; the next opening skips the closure.
+    items = {r["title"]: r for r in client.get("/api/v1/services").json()["results"]}
+    assert [items[t]["open_now"] for t in ("Épicerie fermée", "Lieu fermé", "Épicerie ouverte")] == [
+        False,
+        False,
+        True,
+    ]
+    assert items["Épicerie fermée"]["today_hours"].startswith("Fermé le 1 avril 2026")
+    assert items["Lieu fermé"]["today_hours"].startswith("Fermé du 30 mars 2026 au 2 avril 2026")
+    assert items["Épicerie ouverte"]["today_hours"] == "9 h 00 – 12 h 00"
+    detail = client.get("/api/v1/services/lieu-ferme").json()
+    assert detail["open_now"] is False and detail["next_opening"].startswith("2026-04-03T09:00")
+    feature = {
+        f["properties"]["title"]: f["properties"]
+        for f in client.get("/api/v1/services.geojson").json()["features"]
+    }
+    assert feature["Épicerie fermée"]["open_now"] is False
 
 
 def test_the_elasticsearch_open_now_query_leaves_out_services_closed_today():
