@@ -16,8 +16,26 @@ CHECKED_PARAMETERS = {"lat", "lon", "radius", "commune", "epci"}
 
 
 @pytest.fixture
-def api_schema(db):
+def wsgi_app(db):
+    """The project's WSGI application, called directly as a server would, inside the test's transaction.
+
+    As Django's own test client does, the request signals must not close the database connection: on
+    PostgreSQL that would end the test's transaction (and its data) after the first request.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from config.wsgi import application
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(wsgi_app):
     from territories.loading import load_reference_data
 
     load_reference_data()
@@ -33,7 +51,7 @@ def api_schema(db):
             opening_hours=hours,
             categories=["alimentation"],
         )
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
 
 
 SETTINGS = settings(
