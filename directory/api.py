@@ -116,9 +116,9 @@ class DirectoryApi(NinjaAPI):
 
 
 api = DirectoryApi(
-    title="API France Contact — Gers Solidaire",
+    title=_("API France Contact — Gers Solidaire"),
     version="1",
-    description=(
+    description=_(
         "L'annuaire France Contact du Gers en données ouvertes : les services d'aide sociale (tiers-lieux "
         "solidaires, permanences, service public itinérant, offres des partenaires), leurs lieux, horaires et "
         "contacts. Lecture seule, sans authentification, ouverte à toutes les origines (CORS). Les exports "
@@ -137,9 +137,9 @@ api = DirectoryApi(
 
 
 class ApiError(Schema):
-    detail: str = Field(description="Résumé de l'erreur, en français.")
+    detail: str = Field(description=_("Résumé de l'erreur, en français."))
     errors: dict[str, list[str]] = Field(
-        default_factory=dict, description="Messages par paramètre fautif (le nom du paramètre en clé)."
+        default_factory=dict, description=_("Messages par paramètre fautif (le nom du paramètre en clé).")
     )
 
 
@@ -160,35 +160,37 @@ class EpciRef(Schema):
 
 class ServiceBase(Schema):
     slug: str
-    url: str = Field(description="Page publique du service.")
+    url: str = Field(description=_("Page publique du service."))
     title: str
     summary: str
     kind: Literal[tuple(ServiceKind.values)]
     status: Literal[tuple(ServiceStatus.values)]
     organisation: OrganisationRef
-    categories: list[str] = Field(description="Identifiants des thématiques.")
-    audiences: list[str] = Field(description="Publics (codes data·inclusion `publics`).")
+    categories: list[str] = Field(description=_("Identifiants des thématiques."))
+    audiences: list[str] = Field(description=_("Publics (codes data·inclusion `publics`)."))
     address: str
     postcode: str
     commune: CommuneRef | None
     epci: EpciRef | None
     latitude: float | None
     longitude: float | None
-    phone: str = Field(description="Téléphone du service, à défaut celui de la structure.")
-    email: str = Field(description="Courriel du service, à défaut celui de la structure.")
-    opening_hours: str = Field(description="Horaires au format OpenStreetMap `opening_hours`.")
-    open_now: bool | None = Field(description="Ouvert en ce moment (heure de Paris) ; null si inconnu.")
-    today_hours: str | None = Field(description="Horaires du jour, en clair ; null si inconnus.")
+    phone: str = Field(description=_("Téléphone du service, à défaut celui de la structure."))
+    email: str = Field(description=_("Courriel du service, à défaut celui de la structure."))
+    opening_hours: str = Field(description=_("Horaires au format OpenStreetMap `opening_hours`."))
+    open_now: bool | None = Field(description=_("Ouvert en ce moment (heure de Paris) ; null si inconnu."))
+    today_hours: str | None = Field(description=_("Horaires du jour, en clair ; null si inconnus."))
     fees: Literal[tuple(Fees.values)]
     appointment_required: bool
-    last_verified_at: dt.datetime | None = Field(description="Date des dernières vérifications (ISO 8601).")
+    last_verified_at: dt.datetime | None = Field(
+        description=_("Date des dernières vérifications (ISO 8601).")
+    )
     updated_at: dt.datetime
 
 
 class ServiceOut(ServiceBase):
     distance_km: float | None = Field(
         None,
-        description="Distance au point (lat, lon) en km, arrondie au centième ; seulement avec un point.",
+        description=_("Distance au point (lat, lon) en km, arrondie au centième ; seulement avec un point."),
     )
 
 
@@ -208,18 +210,18 @@ class ServiceDetailOut(ServiceBase):
     by_phone: bool
     website: str
     opening_hours_notes: str
-    next_opening: dt.datetime | None = Field(description="Prochaine ouverture (ISO 8601, heure de Paris).")
+    next_opening: dt.datetime | None = Field(description=_("Prochaine ouverture (ISO 8601, heure de Paris)."))
     languages: str
     place_name: str | None
     accessibility: Accessibility | None
 
 
 class ServiceList(Schema):
-    count: int = Field(description="Nombre total de services correspondant aux filtres.")
+    count: int = Field(description=_("Nombre total de services correspondant aux filtres."))
     limit: int
     offset: int
-    next: str | None = Field(description="Page suivante, ou null.")
-    previous: str | None = Field(description="Page précédente, ou null.")
+    next: str | None = Field(description=_("Page suivante, ou null."))
+    previous: str | None = Field(description=_("Page précédente, ou null."))
     results: list[ServiceOut]
 
 
@@ -513,7 +515,7 @@ def list_services(request):
 
 GEOJSON_SCHEMA = {
     "type": "object",
-    "description": "FeatureCollection RFC 7946 ; coordonnées [longitude, latitude].",
+    "description": _("FeatureCollection RFC 7946 ; coordonnées [longitude, latitude]."),
     "required": ["type", "features"],
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},

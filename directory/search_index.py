@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from django_tasks import task
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from elasticsearch.dsl import (
@@ -558,7 +559,7 @@ def rebuild(write=None, chunk_size=BULK_CHUNK):
     concrete = _new_index(es)
     queryset = _loader().public().order_by("pk")
     total = queryset.count()
-    write(f"{total} services publiés à indexer dans {concrete}.")
+    write(_("%(total)s services publiés à indexer dans %(index)s.") % {"total": total, "index": concrete})
     done = 0
     batch = []
     for doc in _documents(queryset):
@@ -582,7 +583,7 @@ def rebuild(write=None, chunk_size=BULK_CHUNK):
     es.indices.update_aliases(actions=actions)
     for name in old:
         es.options(ignore_status=404).indices.delete(index=name)
-    write(f"Alias {alias} → {concrete}.")
+    write(_("Alias %(alias)s → %(index)s.") % {"alias": alias, "index": concrete})
     return done
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
 
 from .models import FEED_SIZE, date_to_datetime
 
@@ -23,7 +24,7 @@ class RssNewsFeed(Feed):
 
     def title(self, obj):
         site = obj.get_site()
-        return f"{obj.title} · {site.site_name if site and site.site_name else 'Gers Solidaire'}"
+        return f"{obj.title} · {site.site_name if site and site.site_name else _('Gers Solidaire')}"
 
     def link(self, obj):
         return obj.get_full_url(request=self.request)

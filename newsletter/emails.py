@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
@@ -246,7 +247,7 @@ def confirmation_message(subscriber, wording):
     text = render_to_string("newsletter/email/confirmation.txt", context)
     html = inline_css(render_to_string("newsletter/email/confirmation.html", context), base_url=site_url())
     message = EmailMultiAlternatives(
-        "Confirmez votre inscription à la lettre d'information",
+        _("Confirmez votre inscription à la lettre d'information"),
         text,
         from_email(),
         [subscriber.email],

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Consent, ConsentSource, Subscriber, SubscriberStatus
@@ -57,7 +58,7 @@ def decode(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("Le fichier n'est ni en UTF-8 ni en Windows-1252.")
+    raise ImportFileError(gettext("Le fichier n'est ni en UTF-8 ni en Windows-1252."))
 
 
 def _column(headers, names):
@@ -92,7 +93,7 @@ def read_rows(text):
     headers = reader.fieldnames or []
     email_column = _column(headers, EMAIL_COLUMNS)
     if email_column is None:
-        raise ImportFileError("Colonne « email » introuvable dans la première ligne du fichier.")
+        raise ImportFileError(gettext("Colonne « email » introuvable dans la première ligne du fichier."))
     date_column = _column(headers, DATE_COLUMNS)
     for row in reader:
         yield (
@@ -118,7 +119,7 @@ def import_csv(data, mode, origin, wording, now=None):
             try:
                 validate_email(email)
             except ValidationError:
-                report.errors.append((line, f"adresse non valide : {raw_email}"))
+                report.errors.append((line, gettext("adresse non valide : %(email)s") % {"email": raw_email}))
                 continue
             if email.lower() in seen or Subscriber.objects.filter(email__iexact=email).exists():
                 report.existing.append((line, email))
@@ -128,15 +129,22 @@ def import_csv(data, mode, origin, wording, now=None):
                 try:
                     given_at = parse_date(raw_date)
                 except ValueError:
-                    report.errors.append((line, f"date de consentement illisible : {raw_date}"))
+                    report.errors.append(
+                        (line, gettext("date de consentement illisible : %(date)s") % {"date": raw_date})
+                    )
                     continue
                 if given_at is None:
                     report.errors.append(
-                        (line, "date de consentement manquante : impossible de garder ce consentement")
+                        (
+                            line,
+                            gettext("date de consentement manquante : impossible de garder ce consentement"),
+                        )
                     )
                     continue
                 if given_at > now:
-                    report.errors.append((line, f"date de consentement dans le futur : {raw_date}"))
+                    report.errors.append(
+                        (line, gettext("date de consentement dans le futur : %(date)s") % {"date": raw_date})
+                    )
                     continue
                 subscriber = Subscriber.objects.create(
                     email=email,

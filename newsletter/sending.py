@@ -44,6 +44,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .emails import IssueMailer, from_email, render_issue
 from .models import Campaign, CampaignStatus, Delivery, DeliveryStatus, NewsletterIssuePage, Subscriber
@@ -119,7 +120,7 @@ def resume_campaign(campaign, resend_uncertain=False, enqueue=True):
     requeued = 0
     if resend_uncertain:
         if campaign.lease_is_live():
-            raise LeaseLost("Un envoi est encore en cours pour cette lettre : attendez qu'il s'arrête.")
+            raise LeaseLost(_("Un envoi est encore en cours pour cette lettre : attendez qu'il s'arrête."))
         requeued = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.PENDING, next_attempt_at=None
         )
@@ -249,7 +250,7 @@ class Transport:
                 self.close()  # the connection is in an unknown state
             raise
         if not sent:
-            error = RuntimeError("Le serveur n'a pas pris le message.")
+            error = RuntimeError(_("Le serveur n'a pas pris le message."))
             error.after_commit_point = state["marked"]
             raise error
         return True
@@ -491,9 +492,9 @@ class CampaignSender:
             values["attempts"] = F("attempts") + 1
         if marked and not isinstance(exc, smtplib.SMTPResponseException) and kind != PERMANENT:
             # The end of data left but no answer came back: it may have been delivered. Leave it "sending".
-            values["last_error"] = (
-                f"Incertain : la connexion a été perdue après l'envoi du message ({error})."
-            )
+            values["last_error"] = _(
+                "Incertain : la connexion a été perdue après l'envoi du message (%(error)s)."
+            ) % {"error": error}
         elif kind == PERMANENT or attempts >= self.max_attempts:
             values.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
         else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.models import Category
 from territories.models import Canton, Commune, Epci
@@ -223,12 +224,12 @@ def epci_coverage(run, epci, categories):
 
 # Distance bands of the coverage map: (key, upper bound in km or None, French label). Colours live in the CSS.
 BANDS = [
-    ("b10", 10, "10 km ou moins"),
-    ("b20", 20, "de 10 à 20 km"),
-    ("b30", 30, "de 20 à 30 km"),
-    ("b30plus", None, "plus de 30 km"),
+    ("b10", 10, gettext_lazy("10 km ou moins")),
+    ("b20", 20, gettext_lazy("de 10 à 20 km")),
+    ("b30", 30, gettext_lazy("de 20 à 30 km")),
+    ("b30plus", None, gettext_lazy("plus de 30 km")),
 ]
-NO_HELP_BAND = ("none", None, "aucune aide de cette thématique")
+NO_HELP_BAND = ("none", None, gettext_lazy("aucune aide de cette thématique"))
 MAP_WIDTH = 640
 MAP_PADDING = 12
 MOST_DISTANT = 30

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from ..charts import fmt
 
@@ -18,6 +19,6 @@ def percent_gap(value):
         return "—"
     rounded = round(value)
     if rounded == 0:
-        return "dans la moyenne"
+        return _("dans la moyenne")
     sign = "+" if rounded > 0 else "−"
     return f"{sign}{abs(rounded)}\u202f%"

@@ -1,22 +1,25 @@
 """Create the missing dated stops of the camping-car's recurring stops (idempotent: safe to run every night)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.commands import BaseCommand
 from directory.schedules import StopPattern
 from directory.tours import generate_stops
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Crée les passages manquants des passages récurrents (tous, ceux d'une tournée ou un seul). Ne crée "
         "jamais de doublon et ne modifie aucun passage existant."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--tour", help="identifiant (slug) de la tournée")
-        parser.add_argument("--pattern", type=int, help="numéro du passage récurrent")
+        parser.add_argument("--tour", help=_("identifiant (slug) de la tournée"))
+        parser.add_argument("--pattern", type=int, help=_("numéro du passage récurrent"))
         parser.add_argument(
-            "--dry-run", action="store_true", help="affiche ce qui serait créé, sans rien écrire"
+            "--dry-run", action="store_true", help=_("affiche ce qui serait créé, sans rien écrire")
         )
 
     def handle(self, *args, tour=None, pattern=None, dry_run=False, **options):
@@ -24,15 +27,20 @@ class Command(BaseCommand):
         if tour:
             patterns = patterns.filter(tour__slug=tour)
             if not patterns.exists():
-                raise CommandError(f"Aucun passage récurrent pour la tournée « {tour} ».")
+                raise CommandError(
+                    _("Aucun passage récurrent pour la tournée « %(tour)s ».") % {"tour": tour}
+                )
         if pattern is not None:
             patterns = patterns.filter(pk=pattern)
             if not patterns.exists():
-                raise CommandError(f"Aucun passage récurrent n° {pattern}.")
+                raise CommandError(_("Aucun passage récurrent n° %(pattern)s.") % {"pattern": pattern})
         created = 0
         for item in patterns:
             report = generate_stops(item, dry_run=dry_run)
             created += len(report.created)
             self.stdout.write(report.summary())
-        verb = "seraient créés" if dry_run else "créés"
-        self.stdout.write(self.style.SUCCESS(f"Total : {created} passage(s) {verb}."))
+        if dry_run:
+            total = _("Total : %(count)s passage(s) seraient créés.")
+        else:
+            total = _("Total : %(count)s passage(s) créés.")
+        self.stdout.write(self.style.SUCCESS(total % {"count": created}))

@@ -1,11 +1,14 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.commands import BaseCommand
 from directory.freshness import send_reminders
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Envoie aux structures un rappel pour leurs fiches publiées non confirmées depuis "
         "DIRECTORY_REMINDER_AFTER_MONTHS mois (6 par défaut) : un e-mail par structure, avec un lien de "
         "confirmation sans connexion et un lien de mise à jour par fiche. Un seul rappel par fiche et par période, "
@@ -16,19 +19,28 @@ class Command(BaseCommand):
         summary = send_reminders()
         months = settings.DIRECTORY_REMINDER_AFTER_MONTHS
         self.stdout.write(
-            f"{len(summary.sent)} rappel(s) envoyé(s) pour {summary.services_reminded} fiche(s) "
-            f"non confirmée(s) depuis {months} mois."
+            _(
+                "%(sent)s rappel(s) envoyé(s) pour %(services)s fiche(s) non confirmée(s) depuis %(months)s mois."
+            )
+            % {"sent": len(summary.sent), "services": summary.services_reminded, "months": months}
         )
         for organisation, services, recipients in summary.sent:
-            self.stdout.write(f"  {organisation} ({len(services)} fiche(s)) → {', '.join(recipients)}")
+            self.stdout.write(
+                _("  %(organisation)s (%(count)s fiche(s)) → %(recipients)s")
+                % {"organisation": organisation, "count": len(services), "recipients": ", ".join(recipients)}
+            )
         for organisation, services in summary.without_address:
             self.stdout.write(
-                f"  Sans adresse électronique, non prévenue : {organisation} ({len(services)} fiche(s)). "
-                "Renseignez l'adresse de la structure ou ajoutez-lui un membre."
+                _(
+                    "  Sans adresse électronique, non prévenue : %(organisation)s (%(count)s fiche(s)). "
+                    "Renseignez l'adresse de la structure ou ajoutez-lui un membre."
+                )
+                % {"organisation": organisation, "count": len(services)}
             )
         if summary.failed:
             names = ", ".join(str(organisation) for organisation, _services in summary.failed)
             # A non-zero exit makes cron report it; nothing was marked, so the next run tries again.
             raise CommandError(
-                f"Envoi impossible pour : {names}. Ces rappels seront retentés au prochain passage."
+                _("Envoi impossible pour : %(names)s. Ces rappels seront retentés au prochain passage.")
+                % {"names": names}
             )

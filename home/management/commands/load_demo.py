@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.commands import BaseCommand
 from directory.demo import load_directory
 from directory.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from directory.models import DirectoryPage
@@ -11,7 +13,7 @@ from news.demo import load_news
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Charge les données de démonstration (référentiel géographique, pages du site, annuaire, actualités, "
         "formulaires). Sans effet au second passage."
     )
@@ -20,16 +22,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--accounts",
             action="store_true",
-            help="Crée aussi les comptes de démonstration (toujours fait en développement, DEBUG actif).",
+            help=_("Crée aussi les comptes de démonstration (toujours fait en développement, DEBUG actif)."),
         )
 
     def handle(self, *args, **options):
         call_command("load_territories", stdout=self.stdout)
         created = load_site()
         if created:
-            self.stdout.write(f"Pages créées : {', '.join(created)}")
+            self.stdout.write(_("Pages créées : %(pages)s") % {"pages": ", ".join(created)})
         else:
-            self.stdout.write("Site : rien à créer, tout est déjà en place.")
+            self.stdout.write(_("Site : rien à créer, tout est déjà en place."))
         self.stdout.write(load_directory())
         # The directory page exists only now: the home page's "find help" button can point at it.
         link_find_help_page(DirectoryPage.objects.live().first())
@@ -38,7 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(load_forms())
         if settings.DEBUG or options["accounts"]:
             # Public demo password: development machines only.
-            self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+            self.stdout.write(
+                _("Comptes de démonstration (mot de passe : %(password)s) :") % {"password": DEMO_PASSWORD}
+            )
             for username, description in load_demo_accounts():
                 self.stdout.write(f"  {username} — {description}")
-        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write(self.style.SUCCESS(_("Données de démonstration prêtes.")))
