@@ -33,6 +33,8 @@ SPOKEN_ATTRIBUTES = {
 }
 BUTTON_TYPES = {"submit", "button", "reset"}
 SKIPPED_ELEMENTS = {"script", "style"}
+# Blocks of base.html that hold code, not text: a CSS class of <body>, the Open Graph type.
+CODE_BLOCKS = {"body_class", "og_type"}
 # Two letters in a row make a word; numbers, punctuation and symbols (·, —, €) need no translation.
 WORD = re.compile(r"[^\W\d_]{2,}")
 BLANK = "\x00"
@@ -40,7 +42,7 @@ BLANK = "\x00"
 
 def blank_out_translated(source):
     """The template's text with translated parts, variables and tags replaced by blanks, lines kept in place."""
-    parts, in_block, in_comment = [], False, False
+    parts, in_block, in_comment, blocks = [], False, False, []
     for token in Lexer(source).tokenize():
         lines = "\n" * token.contents.count("\n")
         if token.token_type == TokenType.COMMENT:
@@ -56,9 +58,15 @@ def blank_out_translated(source):
                 in_block = True
             elif name in BLOCK_CLOSE:
                 in_block = False
+            elif name == "block":
+                blocks.append(token.contents.split()[1])
+            elif name == "endblock" and blocks:
+                blocks.pop()
             # A tag inside an HTML start tag stands for attributes: a space keeps the tag parseable.
             parts.append((BLANK if name in TRANSLATE_TAGS | BLOCK_OPEN else " ") + lines)
-        elif token.token_type == TokenType.VAR or in_block or in_comment:
+        elif in_comment or (blocks and blocks[-1] in CODE_BLOCKS):
+            parts.append(" " + lines)
+        elif token.token_type == TokenType.VAR or in_block:
             parts.append(BLANK + lines)
         else:
             parts.append(token.contents)
@@ -74,8 +82,9 @@ class UntranslatedFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found, self.skipping = [], None
 
-    def report(self, text):
-        self.found.append((self.getpos()[0], " ".join(text.replace(BLANK, "…").split())))
+    def report(self, text, offset=0):
+        line = self.getpos()[0] + text[:offset].count("\n")
+        self.found.append((line, " ".join(text.replace(BLANK, "…").split())))
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
@@ -93,8 +102,9 @@ class UntranslatedFinder(HTMLParser):
             self.skipping = None
 
     def handle_data(self, data):
-        if not self.skipping and has_words(data):
-            self.report(data)
+        word = WORD.search(data.replace(BLANK, " "))
+        if not self.skipping and word:
+            self.report(data, word.start())
 
 
 def untranslated_text(source, *, html=True):
@@ -110,10 +120,14 @@ def untranslated_text(source, *, html=True):
 
 
 def test_the_check_sees_untranslated_text_and_accepts_translated_text():
-    assert untranslated_text("<p>\n  Bonjour\n</p>") == [(1, "Bonjour")]
+    assert untranslated_text("<p>\n  Bonjour\n</p>") == [(2, "Bonjour")]
     assert untranslated_text('<img src="{{ url }}" alt="Logo du GIP">') == [(1, 'alt="Logo du GIP"')]
     assert untranslated_text('<button type="submit" value="Envoyer">') == [(1, 'value="Envoyer"')]
     assert untranslated_text("{% if a %}\n<p>Oui</p>{% endif %}") == [(2, "Oui")]
+    assert untranslated_text("<div>\n\n  Non</div>") == [(3, "Non")]
+    assert untranslated_text(
+        "{% block body_class %}page-home{% endblock %}{% block main %}Bonjour{% endblock %}"
+    ) == [(1, "Bonjour")]
     assert untranslated_text("Bonjour {{ name }},\n", html=False) == [(1, "Bonjour …,")]
     translated = (
         '{% load i18n %}<p>{% translate "Bonjour" %}</p>'
