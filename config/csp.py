@@ -11,4 +11,8 @@ class SiteCSPMiddleware(CSPMiddleware):
             return PolicyParts(
                 settings.ADMIN_CONTENT_SECURITY_POLICY, parts.update, parts.replace, parts.nonce
             )
+        if not report_only and getattr(request, "is_preview", False):
+            # Wagtail runs a preview through the middleware again, for the page's public address: the public
+            # policy applies, except that the admin's preview panel (same origin) must be able to frame it.
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["'self'"]}
         return parts

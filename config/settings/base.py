@@ -1,6 +1,7 @@
 """Settings shared by every environment. Backing services are switched on by environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "newsletter",
     "news",
     "forms",
+    "core",
     "wagtailgeowidget",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,7 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Open data: the API answers other origins (GET only, no credentials).
-    "directory.api.OpenDataCorsMiddleware",
+    "directory.api.endpoints.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +77,14 @@ MIDDLEWARE = [
     "config.csp.SiteCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a refused login of a locked account into the lockout page (core.login_limits.account_locked_response).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked account before the password is even checked, on every login view.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "core.site_url.context",
             ],
         },
     },
@@ -107,8 +119,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: the web server reads while the worker writes, and a commit costs one fsync instead of the
     # rollback journal's several. synchronous=FULL keeps every commit durable (the newsletter's no-duplicate
     # guarantee relies on its claims surviving a crash of the machine, not only of the process).
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL"
+    # The web server and the worker (`make worker`) both write: a deferred transaction that read first cannot
+    # take the write lock once the other commits ("database is locked" at once, whatever the timeout), so every
+    # transaction takes it when it begins (IMMEDIATE) and waits up to `timeout` seconds for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        transaction_mode="IMMEDIATE",
+        timeout=20,
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,8 +159,10 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "gers-solidaire-")
 ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT") or 2)
+# After a failure the cluster counts as down for this long (s): searches go to the database without waiting again.
+ELASTICSEARCH_RETRY_AFTER = float(env_str("ELASTICSEARCH_RETRY_AFTER") or 30)
 # French text for Wagtail's page indexes: elision, accent folding, stop words, light stemming. The directory's
-# own index (directory/search_index.py) defines the same analyzer with elasticsearch.dsl; a test compares them.
+# own index (directory/search/index.py) defines the same analyzer with elasticsearch.dsl; a test compares them.
 ELASTICSEARCH_FRENCH_ANALYSIS = {
     "filter": {
         "french_elision": {
@@ -162,13 +181,16 @@ ELASTICSEARCH_FRENCH_ANALYSIS = {
         }
     },
 }
-if ELASTICSEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {
+
+
+def elasticsearch_backends(url, prefix=ELASTICSEARCH_INDEX_PREFIX, timeout=ELASTICSEARCH_TIMEOUT):
+    return {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch9",
-            "URLS": [ELASTICSEARCH_URL],
-            "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
-            "TIMEOUT": ELASTICSEARCH_TIMEOUT,
+            # Elasticsearch 9, falling back to the "database" backend below when the cluster does not answer.
+            "BACKEND": "core.search_backend",
+            "URLS": [url],
+            "INDEX_PREFIX": prefix,
+            "TIMEOUT": timeout,
             "OPTIONS": {"max_retries": 0, "retry_on_timeout": False},
             "INDEX_SETTINGS": {
                 "settings": {
@@ -179,8 +201,14 @@ if ELASTICSEARCH_URL:
                     }
                 }
             },
-        }
+        },
+        # Kept up to date too, for the fallback (core/search_backend.py).
+        "database": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french_unaccent"},
     }
+
+
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = elasticsearch_backends(ELASTICSEARCH_URL)
 else:
     # SEARCH_CONFIG applies on PostgreSQL only: French stemming after accent folding, a configuration created by
     # search/migrations/0001 (unaccent extension). SQLite's FTS5 folds accents itself; search/text.py adds light
@@ -201,9 +229,25 @@ FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
 FORMS_RATE_LIMIT = env_int("FORMS_RATE_LIMIT", 5)
 FORMS_RATE_LIMIT_PERIOD = env_int("FORMS_RATE_LIMIT_PERIOD", 600)
 
-# Admin login attempts per client and period (seconds).
+# Login attempts per client and period (seconds), every account together (cache).
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
 LOGIN_RATE_PERIOD = env_int("LOGIN_RATE_PERIOD", 600)
+# Lockout of one account from one client after so many failed logins in a row (django-axes, counted in the
+# database, so every gunicorn worker sees the same count, Redis or not). It lifts by itself after
+# LOGIN_LOCKOUT_MINUTES, or when staff lift it in the admin (Paramètres > Connexions bloquées).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 8)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.login_limits.account_locked_response"
+AXES_CLIENT_IP_CALLABLE = "core.login_limits.axes_client_ip"
+# Successful logins are not recorded: the admin's history is enough, and it is personal data (RGPD).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password-reset e-mails per client and per address, and period (seconds).
+PASSWORD_RESET_RATE_LIMIT = env_int("PASSWORD_RESET_RATE_LIMIT", 5)
+PASSWORD_RESET_ADDRESS_RATE_LIMIT = env_int("PASSWORD_RESET_ADDRESS_RATE_LIMIT", 3)
+PASSWORD_RESET_RATE_PERIOD = env_int("PASSWORD_RESET_RATE_PERIOD", 3600)
 
 # Partners: invitations, freshness reminders and public error reports.
 DIRECTORY_INVITATION_MAX_AGE_DAYS = env_int("DIRECTORY_INVITATION_MAX_AGE_DAYS", 14)
@@ -270,6 +314,12 @@ WAGTAIL_SITE_NAME = "Gers Solidaire"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Pixels, not bytes, cost memory: a 15 KB PNG can decode to 121 megapixels (735 MB and 6 s per thumbnail). 40
+# megapixels takes any camera or phone photo (12-24 MP, 45 for a professional body) and a scanned A4 poster at
+# 300 dpi (9 MP), while one decoded picture stays under ~160 MB (RGBA) in a gunicorn worker. The site never shows an
+# image wider than 2,000 pixels. core/image_uploads.py turns a refusal into a French form error.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.image_uploads.ImageForm"
 WAGTAILSEARCH_HITS_MAX_AGE = 14
 # Slugs in plain ASCII: accented slugs become percent-encoded URLs that are hard to read out or type.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
@@ -283,6 +333,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form (CSRF) answers with the site's French page, not Django's English one for developers.
+CSRF_FAILURE_VIEW = "home.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 
 # Public pages: no inline script, nothing from another origin but map tiles.
@@ -314,18 +366,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# The Wagtail admin uses inline scripts and styles, and wagtailgeowidget loads Leaflet and a geocoder from other
-# origins in the editor's browser: a separate, looser policy applies under /admin/ only.
+# The Wagtail admin uses inline scripts and styles: a separate, looser policy applies under /admin/ only. Scripts
+# and styles still come from this site alone (the place map's Leaflet from XStatic, directory/listings/geowidget.py); the
+# map tiles are images from another origin.
 ADMIN_CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
-    "script-src": [
-        "'self'",
-        "'unsafe-inline'",
-        "'unsafe-eval'",
-        "https://unpkg.com",
-        "https://cdn.jsdelivr.net",
-    ],
-    "style-src": ["'self'", "'unsafe-inline'", "https://unpkg.com", "https://cdn.jsdelivr.net"],
+    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:", "https:"],
     "connect-src": ["'self'", "https:"],
     "font-src": ["'self'", "data:"],
