@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
-from directory.schedules import StopPattern
-from directory.tours import generate_stops
+from core.commands import BaseCommand
+from directory.tours.models import StopPattern
+from directory.tours.stops import generate_stops
 
 
 class Command(BaseCommand):
@@ -23,7 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, tour=None, pattern=None, dry_run=False, **options):
-        patterns = StopPattern.objects.select_related("tour", "commune").order_by("tour__name", "pk")
+        # Only approved patterns: generated stops are published at once with the pattern's text.
+        patterns = (
+            StopPattern.objects.filter(live=True)
+            .select_related("tour", "commune")
+            .order_by("tour__name", "pk")
+        )
         if tour:
             patterns = patterns.filter(tour__slug=tour)
             if not patterns.exists():

@@ -4,8 +4,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
-from directory.importing import FORMATS, ImportFileError, import_file, max_file_bytes, too_big_message
+from core.commands import BaseCommand
+from directory.exchange.formats import FORMATS, ImportFileError, max_file_bytes, too_big_message
+from directory.exchange.importing import import_file
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
-from directory import search_index
+from core.commands import BaseCommand
+from directory.search import index as search_index
 
 
 class Command(BaseCommand):

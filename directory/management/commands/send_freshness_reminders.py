@@ -3,8 +3,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
-from directory.freshness import send_reminders
+from core.commands import BaseCommand
+from directory.partners.freshness import send_reminders
 
 
 class Command(BaseCommand):

@@ -111,10 +111,18 @@
         title: service.title,
         alt: ""
       });
-      var popup = document.createElement("a");
-      popup.href = service.url;
-      popup.textContent = service.title;
-      popup.className = "directory-popup__link";
+      var popup = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = service.url;
+      link.textContent = service.title;
+      link.className = "directory-popup__link";
+      popup.appendChild(link);
+      if (service.stale && data.stale_label) {
+        var stale = document.createElement("p");
+        stale.className = "directory-popup__stale";
+        stale.textContent = data.stale_label;
+        popup.appendChild(stale);
+      }
       marker.bindPopup(popup);
       marker.serviceId = String(service.id);
       marker.on("mouseover", function () { self.sync(marker.serviceId, true, list); });

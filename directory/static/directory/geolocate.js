@@ -27,11 +27,22 @@
     var lon = form.querySelector(".js-lon");
     if (!button || !status || !place || !lat || !lon) { return; }
     box.hidden = false;
+    // Busy, not disabled: a disabled button loses the focus, which falls to <body> and stays there.
+    function busy(on) {
+      if (on) {
+        button.setAttribute("aria-disabled", "true");
+        button.setAttribute("aria-busy", "true");
+      } else {
+        button.removeAttribute("aria-disabled");
+        button.removeAttribute("aria-busy");
+      }
+    }
     button.addEventListener("click", function () {
+      if (button.getAttribute("aria-disabled") === "true") { return; }
       status.textContent = box.getAttribute("data-searching") || "";
-      button.disabled = true;
+      busy(true);
       navigator.geolocation.getCurrentPosition(function (position) {
-        button.disabled = false;
+        busy(false);
         // About 100 m: enough to find the nearest help, not enough to pinpoint a home in a shared link.
         lat.value = position.coords.latitude.toFixed(3);
         lon.value = position.coords.longitude.toFixed(3);
@@ -39,7 +50,7 @@
         status.textContent = box.getAttribute("data-found") || "";
         submit(form);
       }, function () {
-        button.disabled = false;
+        busy(false);
         status.textContent = box.getAttribute("data-failed") || "";
         place.focus();
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });

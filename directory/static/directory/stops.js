@@ -15,14 +15,51 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
 
+  /* A cancelled stop is told by its glyph (a cross), not by its colour alone (RGAA 3.1); the legend shows both. */
+  function markerHtml() {
+    // The glyph itself is drawn by tours.css (::before), per the marker's class.
+    return '<span class="stop-marker__pin"><span class="stop-marker__glyph"></span></span>';
+  }
+
   function icon(cancelled) {
     return window.L.divIcon({
       className: "stop-marker" + (cancelled ? " stop-marker--cancelled" : ""),
-      html: '<span class="stop-marker__pin"></span>',
+      html: markerHtml(),
       iconSize: [28, 28],
       iconAnchor: [14, 28],
       popupAnchor: [0, -26]
     });
+  }
+
+  function legendEntry(cancelled, label) {
+    var row = document.createElement("li");
+    var marker = document.createElement("span");
+    marker.className = "stop-marker stop-marker--legend" + (cancelled ? " stop-marker--cancelled" : "");
+    marker.innerHTML = markerHtml();
+    var text = document.createElement("span");
+    text.textContent = label;
+    row.appendChild(marker);
+    row.appendChild(text);
+    return row;
+  }
+
+  function addLegend(map, el) {
+    var Legend = window.L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        var box = window.L.DomUtil.create("div", "stops-legend");
+        var title = document.createElement("p");
+        title.className = "stops-legend__title";
+        title.textContent = el.getAttribute("data-legend-title") || "";
+        var list = document.createElement("ul");
+        list.appendChild(legendEntry(false, el.getAttribute("data-legend-scheduled") || ""));
+        list.appendChild(legendEntry(true, el.getAttribute("data-legend-cancelled") || ""));
+        box.appendChild(title);
+        box.appendChild(list);
+        return box;
+      }
+    });
+    new Legend().addTo(map);
   }
 
   function popup(item) {
@@ -52,11 +89,13 @@
     }
     var bounds = [];
     var markers = {};
+    var anyCancelled = false;
     each(items, function (item) {
       var lat = parseFloat(item.getAttribute("data-lat"));
       var lon = parseFloat(item.getAttribute("data-lon"));
       if (isNaN(lat) || isNaN(lon)) { return; }
       var cancelled = item.classList.contains("stop--cancelled");
+      anyCancelled = anyCancelled || cancelled;
       var marker = window.L.marker([lat, lon], { icon: icon(cancelled), keyboard: false, title: item.getAttribute("data-title") || "", alt: "" });
       marker.bindPopup(popup(item));
       marker.addTo(map);
@@ -74,6 +113,8 @@
       item.addEventListener("focusin", function () { highlight(true); });
       item.addEventListener("focusout", function () { highlight(false); });
     });
+    // Only a map with cancelled stops has two kinds of marker to tell apart.
+    if (anyCancelled) { addLegend(map, el); }
     if (bounds.length > 1) {
       map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
     } else if (bounds.length === 1) {

@@ -1,0 +1,1 @@
+"""The public JSON API (django-ninja) and the plain dicts it answers with."""

@@ -1,0 +1,1 @@
+"""Partners: their organisations' scope, membership and invitations, moderation, concurrent edits, freshness."""
