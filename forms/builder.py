@@ -4,8 +4,8 @@ import django.forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import FormBuilder
 
-from home.models import phone_validator
-from home.protection import HONEYPOT_FIELD
+from core.phones import phone_validator
+from core.protection import HONEYPOT_FIELD
 
 MULTILINE_MAX_LENGTH = 5000
 
@@ -103,7 +103,8 @@ class AccessibleFormMixin:
         items = []
         for name, errors in self.errors.items():
             if name == HONEYPOT_FIELD:
-                items.append(("", _("Envoi refusé"), list(errors)))
+                # Its message already says "Envoi refusé : …": no label before it.
+                items.append(("", "", list(errors)))
             elif name in self.fields:
                 items.append((anchor_id(self[name]), self[name].label, list(errors)))
             else:

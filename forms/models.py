@@ -18,7 +18,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
-from home.protection import HONEYPOT_FIELD, HoneypotMixin, rate_limited
+from core.protection import HONEYPOT_FIELD, HoneypotMixin, rate_limited
 
 from .builder import AccessibleFormMixin, SiteFormBuilder
 

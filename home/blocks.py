@@ -5,6 +5,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .figures import SOURCE_CHOICES, computed
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
 
 
@@ -86,13 +88,44 @@ class DocumentLinkBlock(blocks.StructBlock):
         template = "home/blocks/document_link.html"
 
 
+class KeyFigureValue(blocks.StructValue):
+    def figure(self):
+        """What the page shows: counted from the site's data when a source is chosen, else the typed value."""
+        return computed(self.get("source")) if self.get("source") else self.get("value")
+
+
 class KeyFigureBlock(blocks.StructBlock):
-    value = blocks.CharBlock(label=_("Chiffre"), max_length=30)
+    value = blocks.CharBlock(
+        label=_("Chiffre"),
+        max_length=30,
+        required=False,
+        help_text=_("Laisser vide si le chiffre est calculé à partir des données du site."),
+    )
+    source = blocks.ChoiceBlock(
+        label=_("Calculé à partir de"),
+        choices=SOURCE_CHOICES,
+        required=False,
+        help_text=_(
+            "Le chiffre se met à jour tout seul ; il n'est pas affiché tant que les données n'en donnent pas."
+        ),
+    )
     label = blocks.CharBlock(label=_("Ce qu'il mesure"), max_length=160)
+
+    def clean(self, value):
+        from django.core.exceptions import ValidationError
+        from wagtail.blocks import StructBlockValidationError
+
+        value = super().clean(value)
+        if not value.get("value") and not value.get("source"):
+            raise StructBlockValidationError(
+                block_errors={"value": ValidationError(_("Saisissez le chiffre ou choisissez son calcul."))}
+            )
+        return value
 
     class Meta:
         icon = "order"
         label = _("Chiffre clé")
+        value_class = KeyFigureValue
 
 
 class BodyBlock(blocks.StreamBlock):

@@ -2,11 +2,14 @@
 
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from core.site_url import sync_default_site
+
 from . import demo_images
-from .models import ContactSettings, HomePage, SitemapPage, StandardPage
+from .models import AccessibilityStatementPage, ContactSettings, HomePage, SitemapPage, StandardPage
 
 
 def heading(text, level="h2"):
@@ -52,17 +55,26 @@ HOME = {
             "type": "figure",
             "value": {"value": "4 819", "label": "appels reçus au Numéro Vert Social en 2020"},
         },
+        # Counted from the site's data (home.figures), so that they stay true as the data changes.
         {
             "type": "figure",
-            "value": {"value": "3", "label": "tiers-lieux solidaires ouverts : Lombez, Masseube et Lectoure"},
+            "value": {"value": "", "source": "third_places", "label": "tiers-lieux solidaires ouverts"},
         },
         {
             "type": "figure",
-            "value": {"value": "26", "label": "communes desservies par le service public itinérant"},
+            "value": {
+                "value": "",
+                "source": "tour_communes",
+                "label": "communes où passe le service public itinérant",
+            },
         },
         {
             "type": "figure",
-            "value": {"value": "15", "label": "portraits de territoire, un par intercommunalité"},
+            "value": {
+                "value": "",
+                "source": "epci_portraits",
+                "label": "portraits de territoire, un par intercommunalité",
+            },
         },
     ],
     "newsletter_text": (
@@ -171,8 +183,8 @@ PAGES = [
                     heading("Le service public itinérant"),
                     paragraph(
                         "<p>Un camping-car connecté se rend dans les communes rurales avec deux agents à bord pour "
-                        "aider aux démarches administratives et à l'accès aux droits. Il a déjà desservi 26 "
-                        "communes.</p>"
+                        "aider aux démarches administratives et à l'accès aux droits. Ses prochains passages sont "
+                        "annoncés dans l'annuaire.</p>"
                     ),
                     heading("Et aussi"),
                     paragraph(
@@ -198,8 +210,8 @@ PAGES = [
                     heading("Les portraits de territoire"),
                     paragraph(
                         "<p>Dans le cadre de la Convention territoriale globale gersoise des solidarités, pilotée "
-                        "par la CAF du Gers et le Conseil départemental, Gers Solidaire a dressé le portrait des 15 "
-                        "intercommunalités du département à partir d'une quarantaine d'indicateurs.</p>"
+                        "par la CAF du Gers et le Conseil départemental, Gers Solidaire a dressé le portrait de chacune "
+                        "des intercommunalités du département à partir d'une quarantaine d'indicateurs.</p>"
                     ),
                     heading("L'analyse de l'offre sociale"),
                     paragraph(
@@ -238,30 +250,6 @@ PAGES = [
         [],
     ),
     (
-        "accessibilite",
-        "Déclaration d'accessibilité",
-        False,
-        "Gers Solidaire s'engage à rendre son site accessible à tous, conformément au RGAA 4.1.",
-        [
-            heading("État de conformité"),
-            paragraph(
-                "<p>Le site est partiellement conforme au référentiel général d'amélioration de l'accessibilité "
-                "(RGAA 4.1). Chaque modèle de page est vérifié automatiquement ; un audit complet reste à mener.</p>"
-            ),
-            heading("Nous signaler un problème"),
-            paragraph(
-                "<p>Si vous ne parvenez pas à accéder à un contenu ou à un service, écrivez-nous à "
-                "gerssolidaire@gerssolidaire.org ou appelez le 0800 323 130 : nous vous apporterons l'information "
-                "par un autre moyen.</p>"
-            ),
-            heading("Voies de recours"),
-            paragraph(
-                "<p>Si vous n'obtenez pas de réponse satisfaisante, vous pouvez saisir le Défenseur des droits.</p>"
-            ),
-        ],
-        [],
-    ),
-    (
         "donnees-personnelles",
         "Données personnelles",
         False,
@@ -281,6 +269,106 @@ PAGES = [
         [],
     ),
 ]
+
+# The accessibility statement (RGAA): what the project knows, no more. No audit yet, hence "non conforme".
+ACCESSIBILITY_STATEMENT = {
+    "slug": "accessibilite",
+    "title": "Déclaration d'accessibilité",
+    "intro": (
+        "Gers Solidaire s'engage à rendre son site internet accessible conformément à l'article 47 de la loi "
+        "n° 2005-102 du 11 février 2005."
+    ),
+    "body": [
+        heading("Résultats des tests"),
+        paragraph(
+            "<p>Aucun audit de conformité n'a encore été réalisé : le site est donc déclaré non conforme, même si "
+            "chaque modèle de page est vérifié à chaque modification. Ces vérifications portent sur :</p>"
+            "<ul><li>les erreurs détectées automatiquement par axe-core ;</li>"
+            "<li>la validité du code HTML (Nu Html Checker) ;</li>"
+            "<li>la navigation au clavier seul : chaque élément atteint, focus visible, aucun piège ;</li>"
+            "<li>l'affichage à 320 pixels de large sur 256 de haut (zoom à 400 %) sans défilement horizontal ;</li>"
+            "<li>le fonctionnement sans JavaScript.</li></ul>"
+        ),
+        heading("Pages vérifiées"),
+        paragraph(
+            "<p>Un exemple de chaque modèle de page : l'accueil, les pages de contenu (dont « Qui sommes-nous ? »), "
+            "le plan du site, cette déclaration, les actualités et les campagnes, les formulaires (contact), la "
+            "recherche, l'inscription à la lettre d'information, l'annuaire « Trouver de l'aide » et ses fiches, "
+            "le signalement d'une erreur, les tournées et les passages du camping-car, la carte des services, "
+            "l'observatoire et ses portraits de territoire, l'analyse de la couverture.</p>"
+        ),
+        heading("Environnement de test"),
+        paragraph(
+            "<p>Navigateur Chromium sous Linux, sur ordinateur (1280 × 900 pixels) et en taille de téléphone "
+            "(360 × 740 et 320 × 256 pixels). Aucun test n'a encore été mené avec un lecteur d'écran (NVDA, JAWS, "
+            "VoiceOver) ni avec d'autres navigateurs.</p>"
+            "<p>Technologies utilisées : HTML, CSS, JavaScript (en complément : le site fonctionne sans), "
+            "SVG.</p>"
+        ),
+        heading("Contenus non accessibles"),
+        paragraph(
+            "<p>Non-conformités connues à ce jour :</p>"
+            "<ul><li>les cartes interactives (annuaire, carte des services, passages du camping-car) ne sont pas "
+            "utilisables au clavier ni avec un lecteur d'écran ; les mêmes informations sont données sous forme de "
+            "liste ou de tableau à côté de chaque carte ;</li>"
+            "<li>les pages d'édition de l'espace partenaires (interface Wagtail) n'ont pas de titre de niveau 1 "
+            "(critère 9.1).</li></ul>"
+        ),
+        heading("Retour d'information et contact"),
+        paragraph(
+            "<p>Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez-nous : nous vous "
+            "apporterons l'information par un autre moyen.</p>"
+            '<ul><li>par courriel : <a href="mailto:gerssolidaire@gerssolidaire.org">'
+            "gerssolidaire@gerssolidaire.org</a> ;</li>"
+            '<li>par téléphone, au Numéro Vert Social : <a href="tel:+33800323130">0800 323 130</a> (service '
+            "et appel gratuits, du lundi au vendredi de 8 h 30 à 18 h) ;</li>"
+            "<li>par courrier : GIP Gers Solidaire, 50 chemin de Baron, 32000 Auch.</li></ul>"
+        ),
+        heading("Voies de recours"),
+        paragraph(
+            "<p>Si vous nous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu ou à "
+            "un service et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez saisir le Défenseur "
+            "des droits :</p>"
+            '<ul><li>par le <a href="https://formulaire.defenseurdesdroits.fr/">formulaire en ligne</a> ;</li>'
+            '<li>en contactant <a href="https://www.defenseurdesdroits.fr/carte-des-delegues">le délégué du '
+            "Défenseur des droits</a> le plus proche de chez vous ;</li>"
+            "<li>par courrier, gratuit et sans timbre : Défenseur des droits, Libre réponse 71120, 75342 Paris "
+            "CEDEX 07.</li></ul>"
+        ),
+        heading("Schéma pluriannuel et plan d'action"),
+        paragraph(
+            "<p>Le schéma pluriannuel de mise en accessibilité, sur trois ans, n'est pas encore adopté ; il sera "
+            "publié sur cette page avec son plan d'action annuel. Les premières actions prévues :</p>"
+            "<ul><li>faire réaliser un audit de conformité au RGAA 4.1 et publier ses résultats ;</li>"
+            "<li>corriger les non-conformités connues listées ci-dessus ;</li>"
+            "<li>tester le site avec des lecteurs d'écran et avec des personnes en situation de handicap ;</li>"
+            "<li>former les personnes qui publient sur le site à la rédaction de contenus accessibles.</li></ul>"
+        ),
+    ],
+}
+
+# What the demo said before the statement became its own page type: replaced when found untouched.
+OLD_STATEMENT_CLAIM = "Le site est partiellement conforme"
+
+
+def load_accessibility_statement(home):
+    """The demo's statement page; an untouched plain page from an older demo (it claimed "partiellement
+    conforme" without an audit) is replaced. Returns (page, created)."""
+    existing = home.get_children().filter(slug=ACCESSIBILITY_STATEMENT["slug"]).first()
+    if existing is not None and not isinstance(existing.specific, AccessibilityStatementPage):
+        old = existing.specific
+        if OLD_STATEMENT_CLAIM not in str(getattr(old, "body", "")):
+            return old, False  # staff's own page: theirs to change
+        old.delete()
+    return _child(
+        home,
+        AccessibilityStatementPage,
+        show_in_menus=False,
+        search_description=ACCESSIBILITY_STATEMENT["intro"],
+        statement_date=timezone.localdate(),
+        **ACCESSIBILITY_STATEMENT,
+    )
+
 
 IMAGES = {
     "hero": ("Collines du Gers (illustration)", "demo-collines-gers.png", demo_images.gers_landscape),
@@ -367,6 +455,7 @@ def load_site():
         site.root_page = home
         site.site_name = "Gers Solidaire"
         site.save()
+        sync_default_site()
         # Wagtail's placeholder "Welcome" page is replaced by ours.
         if old_root_id and old_root_id != home.pk:
             old = Page.objects.filter(pk=old_root_id, depth=2).first()
@@ -374,6 +463,9 @@ def load_site():
                 old.delete()
 
     _add_pages(home, PAGES, created)
+    statement, was_created = load_accessibility_statement(home)
+    if was_created:
+        created.append(statement.title)
     sitemap, was_created = _child(
         home,
         SitemapPage,
@@ -386,6 +478,7 @@ def load_site():
         created.append(sitemap.title)
 
     pages = {p.slug: p for p in home.get_children()}
+    pages["accessibilite"] = statement
 
     contact = ContactSettings.for_site(site)
     wanted = {

@@ -1,27 +1,19 @@
 """Home page, standard editorial pages and the site-wide contact settings."""
 
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.phones import phone_validator, tel_href
+
 from .blocks import BodyBlock, KeyFigureBlock
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9 .]{4,20}$", _("Saisissez un numéro de téléphone (chiffres, espaces et points).")
-)
-
-
-def tel_href(number):
-    """A `tel:` URI from a French display number ("0800 323 130" → "tel:+33800323130")."""
-    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    if digits.startswith("0") and len(digits) == 10:
-        digits = "+33" + digits[1:]
-    return f"tel:{digits}"
 
 
 @register_setting(icon="mail")
@@ -134,6 +126,21 @@ class ContactSettings(BaseSiteSetting):
     def phone_href(self):
         return tel_href(self.phone) if self.phone else ""
 
+    @property
+    def accessibility_status(self):
+        """The footer's status: the statement's own, "non conforme" when the page chosen is not a statement."""
+        page = self.accessibility_page
+        statement = getattr(page.specific, "compliance", None) if page else None
+        return Compliance(statement).label if statement else Compliance.NONE.label
+
+    @classmethod
+    def for_site(cls, site):
+        # No Site answers for the host (a database flushed or not set up yet, an unknown host name): the defaults,
+        # unsaved, rather than a 500 on every page that shows the helpline.
+        if site is None:
+            return cls()
+        return super().for_site(site)
+
 
 class SharingMixin(models.Model):
     """Open Graph image chosen per page, falling back to the site's default."""
@@ -234,17 +241,25 @@ class HomePage(SharingMixin, Page):
     def latest_news(self, count=3):
         if not self.news_index_id:
             return []
-        return (
-            Page.objects.child_of(self.news_index)
-            .live()
-            .public()
-            .specific()
-            .order_by("-first_published_at")[:count]
-        )
+        index = self.news_index.specific
+        if hasattr(index, "highlights"):
+            # A news section knows its own order (campaigns under way, then news by their date).
+            return index.highlights(count)
+        return Page.objects.child_of(index).live().public().specific().order_by("-first_published_at")[:count]
+
+    def shown_key_figures(self):
+        """(figure, label) pairs to show: computed ones that the data cannot give yet are left out."""
+        shown = []
+        for block in self.key_figures:
+            figure = block.value.figure()
+            if figure:
+                shown.append((figure, block.value.get("label")))
+        return shown
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = self.latest_news()
+        context["key_figures"] = self.shown_key_figures()
         return context
 
 
@@ -257,6 +272,72 @@ class StandardPage(SharingMixin, Page):
 
     class Meta:
         verbose_name = _("page standard")
+
+
+class Compliance(models.TextChoices):
+    """The RGAA compliance status, as the statement and the footer must word it."""
+
+    NONE = "non", _("non conforme")
+    PARTIAL = "partiel", _("partiellement conforme")
+    FULL = "total", _("totalement conforme")
+
+
+class AccessibilityStatementPage(SharingMixin, Page):
+    """The accessibility statement (déclaration d'accessibilité) the RGAA requires, edited by staff.
+
+    The status and the dates are fields: the page and the footer word them, and a status other than "non
+    conforme" needs the audit that supports it. The rest (pages and environment tested, known non-accessible
+    content, feedback contact, the Défenseur des droits, the multi-year plan) is the body.
+    """
+
+    intro = models.TextField(_("chapô"), blank=True)
+    compliance = models.CharField(
+        _("état de conformité"),
+        max_length=10,
+        choices=Compliance.choices,
+        default=Compliance.NONE,
+        help_text=_("« Non conforme » tant qu'aucun audit de conformité au RGAA n'a été réalisé."),
+    )
+    statement_date = models.DateField(_("date de la déclaration"))
+    audit_date = models.DateField(_("date de l'audit"), null=True, blank=True)
+    audit_result = models.CharField(
+        _("résultat de l'audit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple : « 75 % des critères du RGAA respectés, audit réalisé par … »."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldPanel("compliance"),
+                FieldPanel("statement_date"),
+                FieldPanel("audit_date"),
+                FieldPanel("audit_result"),
+            ],
+            heading=_("État de conformité"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("déclaration d'accessibilité")
+
+    def clean(self):
+        super().clean()
+        if self.compliance != Compliance.NONE and not (self.audit_date and self.audit_result):
+            raise ValidationError(
+                {
+                    "compliance": _(
+                        "Sans audit de conformité (date et résultat), le site est « non conforme »."
+                    )
+                }
+            )
 
 
 class SitemapPage(SharingMixin, Page):
@@ -274,7 +355,53 @@ class SitemapPage(SharingMixin, Page):
         root = self.get_site().root_page
         context["sitemap_root"] = root
         context["sitemap_tree"] = build_tree(root, root.get_descendants().live().public().order_by("path"))
+        context["sitemap_app_pages"] = app_pages()
         return context
+
+
+def _link(title, url_name, children=()):
+    try:
+        return (title, reverse(url_name), [c for c in children if c])
+    except NoReverseMatch:  # an app left out of this installation
+        return None
+
+
+def app_pages():
+    """The pages the apps serve outside the page tree, as [(title, url, children)]: the site map lists them too.
+
+    By URL name, not by import: the home app depends on none of them.
+    """
+    from territories.models import Epci
+
+    tours = _link(_("Passages du camping-car"), "directory:stops")
+    observatory = _link(
+        _("Observatoire territorial de l'offre sociale du Gers"),
+        "observatory:departement",
+        [_link(_("Communes éloignées des services"), "observatory:coverage")],
+    )
+    if observatory is not None:
+        # The portraits are listed on the observatory's page; here, a pointer to them.
+        count = Epci.objects.count()
+        if count:
+            observatory[2].append(
+                (
+                    ngettext(
+                        "Portrait de l'intercommunalité",
+                        "Portraits des %(count)s intercommunalités",
+                        count,
+                    )
+                    % {"count": count},
+                    observatory[1] + "#par-epci",
+                    [],
+                )
+            )
+    pages = [
+        tours,
+        _link(_("Carte des services solidaires du Gers"), "observatory:map"),
+        observatory,
+        _link(_("Inscription à la lettre d'information"), "newsletter:subscribe"),
+    ]
+    return [page for page in pages if page]
 
 
 def build_tree(root, descendants):

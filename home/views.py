@@ -1,17 +1,20 @@
-from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.shortcuts import redirect
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .models import ContactSettings, tel_href
+from core.phones import tel_href
+from core.site_url import absolute_url
+
+from .models import ContactSettings
 
 
 @require_GET
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    sitemap_url = absolute_url("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /recherche/", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
@@ -23,6 +26,13 @@ def favicon(request):
 
 def page_not_found(request, exception=None):
     return HttpResponseNotFound(loader.render_to_string("404.html", {}, request=request))
+
+
+def csrf_failure(request, reason=""):
+    # Django's own page is in English and speaks to developers: people get the site's page, what happened in
+    # plain French, and a link back to the form (a GET of the same address shows it again with a fresh token).
+    context = {"retry_url": request.get_full_path()}
+    return HttpResponseForbidden(loader.render_to_string("403_csrf.html", context, request=request))
 
 
 def server_error(request):

@@ -9,7 +9,14 @@ import datetime as dt
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from .models import CampaignPage, NewsCategory, NewsIndexPage, NewsPage, NewsPageRelatedService
+from .models import (
+    CampaignPage,
+    NewsCategory,
+    NewsIndexPage,
+    NewsPage,
+    NewsPageRelatedService,
+    date_to_datetime,
+)
 
 INDEX = {
     "title": "Actualités",
@@ -178,6 +185,13 @@ CAMPAIGN = {
 }
 
 
+def _backdate(page, day):
+    """First published on the article's own date, not the day the demo was loaded (listings, search, feeds)."""
+    first = date_to_datetime(day)
+    Page.objects.filter(pk=page.pk).update(first_published_at=first)
+    page.first_published_at = first
+
+
 def _service_link_targets(keys):
     from directory.models import Service
 
@@ -259,6 +273,7 @@ def load_news():
             page.tags.add(*spec["tags"])
             index.add_child(instance=page)
             page.save_revision().publish()
+            _backdate(page, spec["date"])
             created.append(page.title)
         _link_services(page, spec["services"], created)
 
@@ -270,6 +285,7 @@ def load_news():
         campaign = CampaignPage(cta_page=contact, **fields)
         index.add_child(instance=campaign)
         campaign.save_revision().publish()
+        _backdate(campaign, CAMPAIGN["start_date"])
         created.append(campaign.title)
 
     if not created:

@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,6 +16,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.slugs import slugify
 from home.blocks import BodyBlock
 from home.models import SharingMixin
 
@@ -117,6 +117,21 @@ class NewsIndexPage(RoutablePageMixin, SharingMixin, Page):
             .order_by("end_date")
         )
 
+    def highlights(self, count=3, today=None):
+        """What the home page lists: campaigns under way or to come first, then the latest news by their date.
+
+        A campaign that is over is no news: it stays in its section, never on the home page.
+        """
+        today = today or timezone.localdate()
+        campaigns = list(
+            CampaignPage.objects.child_of(self)
+            .live()
+            .public()
+            .filter(end_date__gte=today)
+            .order_by("start_date", "end_date", "pk")[:count]
+        )
+        return campaigns + list(self.news()[: count - len(campaigns)])
+
     def feed_urls(self, request=None):
         base = self.get_url(request=request) or ""
         return {
@@ -203,6 +218,11 @@ class NewsPage(IllustratedMixin, SharingMixin, Page):
     def intro(self):
         # The home page's "latest news" block shows `search_description`, else `intro`.
         return self.summary
+
+    @property
+    def listing_date(self):
+        # The date the home page's cards show as "Publié le": the article's own, not the day it went live.
+        return self.date
 
     @property
     def index_page(self):

@@ -42,12 +42,15 @@ class IssueMixin:
 
 
 def staff_addresses():
-    """Active users of the admin with an address: the only possible recipients of a test send."""
+    """Active users who may send tests themselves, with an address: the only possible recipients of a test send.
+
+    Not every admin account: partners log in to edit their listings, an unpublished issue is not theirs.
+    """
     users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("email")
     return [
         (user.email, f"{user.get_full_name() or user.get_username()} <{user.email}>")
         for user in users
-        if user.has_perm("wagtailadmin.access_admin")
+        if user.has_perm("wagtailadmin.access_admin") and user.has_perm("newsletter.send_test")
     ]
 
 

@@ -44,7 +44,7 @@ def contact_settings():
     from home.models import ContactSettings
 
     site = Site.objects.filter(is_default_site=True).first()
-    return ContactSettings.for_site(site) if site else ContactSettings()
+    return ContactSettings.for_site(site)
 
 
 def _page_summary(page):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from home.protection import HoneypotMixin
+from core.protection import HoneypotMixin
 
 from .importing import ImportMode
 
@@ -10,7 +10,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 class SubscribeForm(HoneypotMixin):
     email = forms.EmailField(
-        label=_("Votre adresse électronique"),
+        label=_("Votre adresse e-mail"),
         max_length=254,
         error_messages={
             "required": _("Indiquez votre adresse électronique."),

@@ -1,20 +1,23 @@
-"""E-mail HTML: a tiny CSS inliner and an HTML-to-text converter, both for markup we write ourselves.
+"""E-mail HTML: CSS inlined by css-inline, then made safe to send; plain text from rich text.
 
-Mail clients ignore or strip <style> blocks and external stylesheets, so every rule of the template's <style>
-block is copied into the matching elements' style attributes and the block is dropped. The e-mail template only
-uses what this inliner understands: type selectors, classes, their compounds (`a.button`) and descendant
-combinators (`.card a`), with specificity and source order respected and an element's own style attribute last.
-A library (css-inline) would handle more of CSS; our one template does not need more, and this keeps the e-mail
-path free of a compiled dependency.
+Mail clients ignore or strip <style> blocks, so css-inline copies every rule of the template's <style> block into
+the matching elements' style attributes (specificity, source order and the element's own style respected) and
+drops the block. Two things it does not do are done here, on its output, where attributes are always
+double-quoted: root-relative links and images become absolute (the e-mail is read away from the site), and long
+lines are broken at whitespace that HTML treats as a space anyway.
 """
 
 import re
 import textwrap
-from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+import css_inline
+
+# Lines of an e-mail body must stay under 998 bytes (RFC 5322); shorter lines also keep Django from switching the
+# part to quoted-printable, which the per-recipient template of emails.IssueMailer relies on.
+MAX_LINE = 600
+
 BLOCK_ELEMENTS = {
     "address",
     "article",
@@ -44,213 +47,71 @@ BLOCK_ELEMENTS = {
     "tr",
     "ul",
 }
-# Lines of an e-mail body must stay under 998 bytes (RFC 5322); shorter lines also keep Django from switching the
-# part to quoted-printable.
-MAX_LINE = 600
 
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_SIMPLE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)?((?:\.[-_a-zA-Z0-9]+)*)$")
-
-
-class UnsupportedSelector(ValueError):
-    pass
-
-
-def _parse_compound(text):
-    match = _SIMPLE.match(text)
-    if not match or not text:
-        raise UnsupportedSelector(f"Sélecteur CSS non pris en charge par l'inliner : {text!r}")
-    tag = (match.group(1) or "").lower() or None
-    classes = frozenset(c for c in match.group(2).split(".") if c)
-    return tag, classes
-
-
-def _without_at_rules(css):
-    """The stylesheet without its @-rules (media queries cannot be inlined)."""
-    out, index = [], 0
-    while index < len(css):
-        at = css.find("@", index)
-        if at < 0:
-            out.append(css[index:])
-            break
-        out.append(css[index:at])
-        brace, semicolon = css.find("{", at), css.find(";", at)
-        if brace < 0 or (0 <= semicolon < brace):
-            index = len(css) if semicolon < 0 else semicolon + 1
-            continue
-        depth, index = 1, brace + 1
-        while index < len(css) and depth:
-            depth += {"{": 1, "}": -1}.get(css[index], 0)
-            index += 1
-    return "".join(out)
-
-
-def parse_css(css):
-    """Rules as (specificity, order, [compound, …], [(property, value), …]), in the order they apply."""
-    rules = []
-    for order, chunk in enumerate(_without_at_rules(_COMMENT.sub("", css)).split("}")):
-        if "{" not in chunk:
-            continue
-        selectors, body = chunk.split("{", 1)
-        declarations = _parse_style(body)
-        for selector in selectors.split(","):
-            if not selector.strip():
-                continue
-            parts = [_parse_compound(part) for part in selector.split()]
-            specificity = (sum(len(classes) for _, classes in parts), sum(1 for tag, _ in parts if tag))
-            rules.append((specificity, order, parts, declarations))
-    rules.sort(key=lambda rule: (rule[0], rule[1]))
-    return rules
-
-
-def _matches(compound, element):
-    tag, classes = compound
-    return (tag is None or tag == element[0]) and classes <= element[1]
-
-
-def _selector_matches(parts, stack):
-    """`stack` is the open elements, innermost last; the last compound must match the innermost element."""
-    if not _matches(parts[-1], stack[-1]):
-        return False
-    index = len(stack) - 2
-    for compound in reversed(parts[:-1]):
-        while index >= 0 and not _matches(compound, stack[index]):
-            index -= 1
-        if index < 0:
-            return False
-        index -= 1
-    return True
-
-
-def _parse_style(style):
-    declarations = []
-    for declaration in (style or "").split(";"):
-        if ":" in declaration:
-            name, value = declaration.split(":", 1)
-            declarations.append((name.strip().lower(), value.strip()))
-    return declarations
-
-
-class _Inliner(HTMLParser):
-    def __init__(self, base_url):
-        super().__init__(convert_charrefs=False)
-        self.base_url = base_url
-        self.rules = []
-        self.out = []
-        self.line = 0
-        self.stack = []
-        self.in_style = False
-        self.css = []
-        self.pre = 0
-
-    def write(self, text):
-        self.out.append(text)
-        newline = text.rfind("\n")
-        self.line = len(text) - newline - 1 if newline >= 0 else self.line + len(text)
-
-    def handle_decl(self, decl):
-        self.write(f"<!{decl}>")
-
-    def handle_comment(self, data):
-        pass  # comments only cost bytes in an e-mail
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "style":
-            self.in_style = True
-            return
-        self._start(tag, attrs, closing=False)
-
-    def handle_startendtag(self, tag, attrs):
-        self._start(tag, attrs, closing=True)
-
-    def _start(self, tag, attrs, closing):
-        attrs = dict(attrs)
-        classes = frozenset((attrs.get("class") or "").split())
-        element = (tag, classes)
-        stack = [*self.stack, element]
-        declarations = {}
-        for _specificity, _order, parts, rule_declarations in self.rules:
-            if _selector_matches(parts, stack):
-                declarations.update(rule_declarations)
-        declarations.update(_parse_style(attrs.get("style")))
-        if declarations:
-            attrs["style"] = "; ".join(f"{name}: {value}" for name, value in declarations.items())
-        for name in ("href", "src"):
-            value = attrs.get(name)
-            if value and value.startswith("/") and not value.startswith("//") and self.base_url:
-                attrs[name] = urljoin(self.base_url, value)
-        rendered = "".join(
-            f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"'
-            for name, value in attrs.items()
-        )
-        if self.line + len(rendered) > MAX_LINE:
-            self.write("\n")
-        self.write(f"<{tag}{rendered}{' /' if closing else ''}>")
-        if tag == "pre":
-            self.pre += 1
-        if not closing and tag not in VOID_ELEMENTS:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self.in_style = False
-            return
-        if tag in VOID_ELEMENTS:
-            return
-        # Close up to the matching element (tolerates the odd unclosed <p> or <li>).
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                break
-        if tag == "pre":
-            self.pre = max(0, self.pre - 1)
-        self.write(f"</{tag}>")
-        if tag in BLOCK_ELEMENTS and not self.pre:
-            self.write("\n")
-
-    def handle_data(self, data):
-        if self.in_style:
-            self.css.append(data)
-            return
-        if self.pre:
-            self.write(data)
-            return
-        # Break long text at spaces: in HTML a newline and a space render the same.
-        while self.line + len(data) > MAX_LINE:
-            cut = data.rfind(" ", 0, max(1, MAX_LINE - self.line))
-            if cut <= 0:
-                cut = data.find(" ")
-                if cut <= 0:
-                    break
-            self.write(data[:cut] + "\n")
-            data = data[cut + 1 :]
-        self.write(data)
-
-    def handle_entityref(self, name):
-        self.write(f"&{name};")
-
-    def handle_charref(self, name):
-        self.write(f"&#{name};")
-
-
-def _collect_css(html):
-    collector = _Inliner(base_url="")
-    collector.feed(html)
-    collector.close()
-    return "".join(collector.css)
+# No <link> stylesheet is ever fetched: the e-mail's CSS is the template's own.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"]*)"')
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_TAG_PARTS = re.compile(r"""\s+|"[^"]*"|'[^']*'|[^\s"']+""")
+_KEEP_WHITESPACE = re.compile(r"<(/?)(pre|textarea)\b", re.I)
 
 
 def inline_css(html, base_url=""):
     """The document with its <style> rules copied into style attributes, root-relative links made absolute."""
-    rules = parse_css(_collect_css(html))
-    inliner = _Inliner(base_url)
-    inliner.rules = rules
-    inliner.feed(html)
-    inliner.close()
-    output = "".join(inliner.out)
-    return re.sub(r"\n\s*\n+", "\n", output).strip() + "\n"
+    output = _INLINER.inline(html)
+    if base_url:
+        output = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}{urljoin(base_url, m.group(2))}"', output)
+    output = re.sub(r"\n\s*\n+", "\n", output)
+    return _break_long_lines(output).strip() + "\n"
 
 
+def _words(html):
+    """The markup as alternating words and breakable whitespace: between a tag's attributes, or in text outside
+    <pre> and <textarea>, where a newline renders the same as a space."""
+    words, current, keep, position = [], [], 0, 0
+
+    def split(parts):
+        nonlocal current
+        for part in parts:
+            if part and part.isspace():
+                words.extend(("".join(current), part))
+                current = []
+            else:
+                current.append(part)
+
+    for match in [*_TAG.finditer(html), None]:
+        text = html[position : match.start() if match else len(html)]
+        if keep:
+            current.append(text)
+        else:
+            split(re.split(r"(\s+)", text))
+        if match is None:
+            break
+        tag = match.group()
+        split(["<", *_TAG_PARTS.findall(tag[1:-1]), ">"])
+        if opening := _KEEP_WHITESPACE.match(tag):
+            keep = max(0, keep + (-1 if opening.group(1) else 1))
+        position = match.end()
+    words.append("".join(current))
+    return words
+
+
+def _break_long_lines(html, limit=MAX_LINE):
+    words = _words(html)
+    out, column = [words[0]], len(words[0]) - words[0].rfind("\n") - 1
+    for index in range(1, len(words), 2):
+        space, word = words[index], words[index + 1]
+        if "\n" not in space and column + len(space) + len(word) > limit and column:
+            space = "\n"
+        out.extend((space, word))
+        joined = space + word
+        column = len(joined) - joined.rfind("\n") - 1 if "\n" in joined else column + len(joined)
+    return "".join(out)
+
+
+# Plain text: html2text writes Markdown ("## Titre", "[lien](adresse)", "* * *"), which reads worse in the text part
+# of a French e-mail than "lien (adresse)"; rich text from the editor only has paragraphs, headings, lists and
+# links, which this small converter covers.
 class _TextConverter(HTMLParser):
     def __init__(self, base_url):
         super().__init__(convert_charrefs=True)

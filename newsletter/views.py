@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from home.protection import rate_limited
+from core.protection import rate_limited
 
 from .forms import SubscribeForm
 from .models import NewsletterIndexPage, Subscriber, SubscriberStatus
@@ -19,8 +19,10 @@ from .tokens import ExpiredLink, InvalidLink, read_confirmation_token, read_unsu
 def _render(request, template, context=None, status=200):
     context = {"index_page": NewsletterIndexPage.objects.live().first(), **(context or {})}
     response = TemplateResponse(request, template, context, status=status)
-    # Pages reached through a personal link: never cached, never indexed, the link never sent on as a referrer.
-    response["Referrer-Policy"] = "no-referrer"
+    # Pages reached through a personal link: never cached, never indexed, the link never sent to another site.
+    # "same-origin", not "no-referrer": with the latter Chromium sends `Origin: null` on the page's own form and
+    # Django's CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -20,9 +20,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from directory.models import EARTH_RADIUS_KM, Category, Service, Stop, Tour
-from directory.schedules import StopStatus
-from directory.vocabulary import ServiceStatus
+from directory.listings.models import EARTH_RADIUS_KM
+from directory.listings.vocabulary import ServiceStatus
+from directory.models import Category, Service, Stop, Tour
+from directory.tours.models import StopStatus
 from territories.models import Commune
 
 from .models import (
@@ -139,6 +140,7 @@ def upcoming_stops(today=None, horizon_days=HORIZON_DAYS):
     """Scheduled stops of published tours in [today, today + horizon), the tour's own service being published."""
     today = today or timezone.localdate()
     return Stop.objects.filter(
+        live=True,
         status=StopStatus.SCHEDULED,
         date__gte=today,
         date__lt=today + dt.timedelta(days=horizon_days),

@@ -1,18 +1,19 @@
 """Exports of the observatory: the map's selection (CSV, GeoJSON) and the coverage table (CSV).
 
-CSV cells go through the directory's formula-injection guard (directory.data_inclusion.csv_cell); GeoJSON follows
+The CSV files are for people: French Excel conventions (core.spreadsheets: BOM, `;`, decimal commas), text cells
+through the directory's formula-injection guard (directory.exchange.data_inclusion.csv_cell); GeoJSON follows
 RFC 7946: a FeatureCollection of Points whose coordinates are [longitude, latitude], in WGS 84.
 """
 
-import csv
-import io
 from collections import defaultdict
 
 from django.urls import reverse
 
-from directory.data_inclusion import csv_cell
+from core import spreadsheets
+from directory.exchange.data_inclusion import csv_cell
+from directory.listings.vocabulary import ServiceKind
 from directory.models import Category, Service
-from directory.vocabulary import ServiceKind
+from directory.partners import freshness
 
 SERVICE_COLUMNS = [
     ("identifiant", "slug"),
@@ -49,6 +50,9 @@ FIELDS = [
     "place__commune__canton__name",
     "latitude",
     "longitude",
+    "last_verified_at",
+    "last_published_at",
+    "created_at",
 ]
 
 
@@ -76,7 +80,11 @@ def decorate(rows, queryset=None, base_url=""):
         categories[service_id].append(names[category_id])
     kinds = dict(ServiceKind.choices)
     prefix = reverse("directory:service", kwargs={"slug": "x"})[:-2]
+    cutoff = freshness.stale_cutoff()
     for row in rows:
+        # As directory.partners.freshness.verified_since: verified, else published, else created.
+        since = row["last_verified_at"] or row["last_published_at"] or row["created_at"]
+        row["stale"] = freshness.is_stale(since, cutoff)
         row["categories"] = categories.get(row["pk"], [])
         row["kind_label"] = str(kinds.get(row["kind"], row["kind"]))
         row["phone"] = row["phone"] or row["organisation__phone"]
@@ -84,13 +92,18 @@ def decorate(rows, queryset=None, base_url=""):
     return rows
 
 
+# Numbers for people: written with a decimal comma, not as text.
+NUMBER_COLUMNS = {"latitude", "longitude"}
+
+
 def services_csv(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _key in SERVICE_COLUMNS])
-    for row in rows:
-        writer.writerow([csv_cell(row.get(key)) for _name, key in SERVICE_COLUMNS])
-    return buffer.getvalue()
+    def cell(key, value):
+        return spreadsheets.number(value) if key in NUMBER_COLUMNS else csv_cell(value)
+
+    return spreadsheets.to_text(
+        [name for name, _key in SERVICE_COLUMNS],
+        ([cell(key, row.get(key)) for _name, key in SERVICE_COLUMNS] for row in rows),
+    )
 
 
 def services_geojson(rows):
@@ -117,6 +130,7 @@ def services_geojson(rows):
                     "intercommunalite": row["place__commune__epci__name"],
                     "canton": row["place__commune__canton__name"],
                     "url": row["url"],
+                    "a_verifier": row["stale"],
                 },
             }
         )
@@ -141,24 +155,21 @@ COVERAGE_COLUMNS = [
 
 def coverage_csv(cells):
     """Rows of CommuneCoverage (with commune, epci and category loaded)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COVERAGE_COLUMNS)
-    for cell in cells:
-        distance = cell.distance_km
-        beyond = ["oui" if distance is None or distance > t else "non" for t in (10, 20, 30)]
-        writer.writerow(
-            [
-                csv_cell(cell.category.name),
-                csv_cell(cell.commune.insee_code),
-                csv_cell(cell.commune.name),
-                cell.commune.population,
-                csv_cell(cell.commune.epci.name),
-                "" if distance is None else f"{distance:.1f}",
-                *beyond,
-                csv_cell(cell.nearest_label),
-                csv_cell(cell.nearest_commune),
-                cell.stop_count if cell.nearest_tour_id or cell.stop_count else "",
-            ]
-        )
-    return buffer.getvalue()
+    return spreadsheets.to_text(COVERAGE_COLUMNS, (_coverage_row(cell) for cell in cells))
+
+
+def _coverage_row(cell):
+    distance = cell.distance_km
+    beyond = ["oui" if distance is None or distance > t else "non" for t in (10, 20, 30)]
+    return [
+        csv_cell(cell.category.name),
+        csv_cell(cell.commune.insee_code),
+        csv_cell(cell.commune.name),
+        cell.commune.population,
+        csv_cell(cell.commune.epci.name),
+        spreadsheets.number(distance, 1),
+        *beyond,
+        csv_cell(cell.nearest_label),
+        csv_cell(cell.nearest_commune),
+        cell.stop_count if cell.nearest_tour_id or cell.stop_count else "",
+    ]

@@ -4,10 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.slugs import slugify
 from directory.models import Category
 from territories.models import Canton, Commune, Epci
 

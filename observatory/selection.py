@@ -11,8 +11,8 @@ import django_filters
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from directory.filters import ServiceFilter
 from directory.models import Category, Service
+from directory.search.filters import ServiceFilter
 from territories.models import Canton
 
 # Sort keys of the table (?tri=…, "-" for descending) → ORM fields.
@@ -59,7 +59,7 @@ class Selection:
     sort: str
     descending: bool
     params: dict  # the valid parameters, {name: [values]}
-    errors: list = field(default_factory=list)  # [(parameter, French message)]
+    errors: list = field(default_factory=list)  # [(parameter, French message as str)]
 
     @property
     def error_dict(self):
@@ -110,6 +110,14 @@ def _params(data):
     return {k: list(v) if isinstance(v, list | tuple) else [v] for k, v in data.items()}
 
 
+def _label(name):
+    """What people read for a parameter: the map form's label, else the filter's own."""
+    if name in LABELS:
+        return LABELS[name]
+    declared = MapFilter.base_filters.get(name)
+    return declared.label if declared is not None and declared.label else name
+
+
 def select(data, base=None):
     """Filter and sort published services from GET data; never raises on user input."""
     params = _params(data)
@@ -118,7 +126,7 @@ def select(data, base=None):
     descending = sort_value.startswith("-")
     sort = sort_value.lstrip("-")
     if sort not in SORTS:
-        errors.append(("tri", _("Tri inconnu : le tableau est trié par nom de service.")))
+        errors.append(("tri", str(_("Tri inconnu : le tableau est trié par nom de service."))))
         sort, descending = DEFAULT_SORT, False
         params.pop("tri", None)
 
@@ -131,20 +139,17 @@ def select(data, base=None):
         if service_filter.is_valid():
             break
         for name, messages in service_filter.form.errors.items():
-            label = LABELS.get(name, name)
+            label = _label(name)
             for message in messages:
                 errors.append((name, f"{label} : {message}"))
             if name == "__all__" or name in ("lat", "lon"):
                 for dropped in ("lat", "lon", "radius"):
                     params.pop(dropped, None)
             elif name == "category":
-                known = set(
-                    Category.objects.filter(slug__in=params.get("category", [])).values_list(
-                        "slug", flat=True
-                    )
-                )
+                # Compared in Python: any text is safe (PostgreSQL refuses NUL in a query).
+                known = set(Category.objects.values_list("slug", flat=True))
                 params["category"] = [v for v in params.get("category", []) if v in known]
-                errors.append(("category", _("Les thématiques inconnues ont été ignorées.")))
+                errors.append(("category", str(_("Les thématiques inconnues ont été ignorées."))))
             else:
                 params.pop(name, None)
     else:

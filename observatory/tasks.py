@@ -2,8 +2,12 @@
 
 from django_tasks import task
 
+# Ahead of the index updates a deployment or an import queues by the hundred: officials are told the figures
+# are "en cours de calcul" until this runs.
+PRIORITY = 50
 
-@task(takes_context=True)
+
+@task(takes_context=True, priority=PRIORITY)
 def compute_coverage(context):
     """Recompute the stored results, unless a run started since this task was enqueued already saw the change."""
     from .coverage import compute, latest_run

@@ -14,8 +14,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from core import spreadsheets
+from core.maps import map_settings
+from directory.listings.vocabulary import ServiceKind
 from directory.models import Category, Service
-from directory.vocabulary import ServiceKind
 from territories.models import Canton, Epci
 
 from . import exports, portraits
@@ -27,12 +29,8 @@ PAGE_SIZE = 50
 BOOTSTRAP_KEY = "observatory:bootstrap-enqueued"
 
 
-def _map_settings():
-    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
-
-
 def _base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL
 
 
 def _run_or_schedule():
@@ -70,7 +68,7 @@ def services_map(request):
         "kinds": ServiceKind.choices,
         "epcis": Epci.objects.order_by("name"),
         "cantons": Canton.objects.order_by("name"),
-        "map": _map_settings(),
+        "map": map_settings(),
         "map_url": map_url,
         "geojson_url": reverse("observatory:map_geojson") + selection.filter_query,
         "csv_url": reverse("observatory:map_csv") + selection.filter_query,
@@ -92,13 +90,20 @@ def _page_links(page, query_for):
     return links
 
 
-def _export_errors(selection):
-    if not selection.errors:
-        return None
-    text = "\n".join(message for _name, message in selection.errors)
+def _refused(errors):
+    """400 for an export: each refused parameter by its name (for scripts), with the French reason."""
+    # Messages may be lazy strings: formatted one by one, never joined as they are.
+    text = "\n".join(
+        _("Paramètre « %(name)s » — %(message)s") % {"name": name, "message": message}
+        for name, message in errors
+    )
     return HttpResponseBadRequest(
         _("Paramètres refusés :") + "\n" + text + "\n", content_type="text/plain; charset=utf-8"
     )
+
+
+def _export_errors(selection):
+    return _refused(selection.errors) if selection.errors else None
 
 
 def services_map_csv(request):
@@ -107,9 +112,7 @@ def services_map_csv(request):
     if refused:
         return refused
     text = exports.services_csv(exports.service_rows(selection.queryset, _base_url(request)))
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="services-gers.csv"'
-    return response
+    return spreadsheets.response(text, "services-gers.csv")
 
 
 def services_map_geojson(request):
@@ -156,13 +159,14 @@ def epci_portrait(request, key):
         "epci": epci,
         "results": page,
         "service_list": exports.decorate(list(page.object_list)),
-        "map": _map_settings(),
+        "map": map_settings(),
         "map_url": reverse("observatory:map") + f"?epci={epci.siren}",
         "geojson_url": reverse("observatory:map_geojson") + f"?epci={epci.siren}",
         "csv_url": reverse("observatory:map_csv") + f"?epci={epci.siren}",
         "stops": _upcoming_stops_in(epci, run),
         "page_links": _page_links(page, lambda n: f"?page={n}"),
         "thresholds": THRESHOLDS_KM,
+        "kinds": ServiceKind.choices,
     }
     if run is not None:
         context["figures"] = SimpleLazyObject(lambda: portraits.epci_portrait(run, epci))
@@ -227,16 +231,13 @@ def coverage_csv(request):
     cells = CommuneCoverage.objects.filter(run=run).select_related("commune__epci", "category")
     slug = request.GET.get("category", "").strip()
     if slug:
-        category = Category.objects.filter(slug=slug).first()
+        # Looked up among the few categories, not in SQL: any text is safe here (PostgreSQL refuses NUL).
+        category = next((c for c in Category.objects.all() if c.slug == slug), None)
         if category is None:
-            return HttpResponseBadRequest(
-                _("Paramètre category : thématique inconnue « %(value)s ».") % {"value": slug[:60]} + "\n",
-                content_type="text/plain; charset=utf-8",
-            )
+            return _refused([("category", _("thématique inconnue « %(value)s ».") % {"value": slug[:60]})])
         cells = cells.filter(category=category)
     cells = cells.order_by("category__position", "category__name", "commune__insee_code")
-    response = HttpResponse(exports.coverage_csv(cells), content_type="text/csv; charset=utf-8")
     name = f"couverture-{slug}.csv" if slug else "couverture-gers.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = spreadsheets.response(exports.coverage_csv(cells), name)
     response["Last-Modified"] = http_date(run.computed_at.timestamp())
     return response

@@ -21,6 +21,8 @@ from elasticsearch import ApiError, TransportError
 from wagtail.models import Page
 from wagtail.search.query import And, Or, PlainText
 
+from core.pagination import lenient_page_number
+
 from . import suggestions, text
 
 logger = logging.getLogger(__name__)
@@ -167,9 +169,9 @@ class ServiceSource:
     kind = "services"
 
     def __init__(self, query, terms):
-        from directory import search_index
-        from directory.filters import ServiceFilter
         from directory.models import Service
+        from directory.search import index
+        from directory.search.filters import ServiceFilter
 
         self.terms = terms
         self.results = None
@@ -177,7 +179,7 @@ class ServiceSource:
             return
         loader = Service.objects.public().with_related()
         # Elasticsearch's French analyzer stems the words as typed.
-        self.results = search_index.search_services(
+        self.results = index.search_services(
             ServiceFilter(QueryDict(urlencode({"q": " ".join(terms)})), queryset=loader), loader
         )
         if self.results is None:
@@ -311,33 +313,11 @@ class SiteSearch:
         return self.query_string(page=self.number + 1) if self.number < self.num_pages else ""
 
 
-def _page_number(raw, num_pages, notices):
-    if raw in (None, ""):
-        return 1
-    try:
-        number = int(str(raw).strip())
-    except ValueError:
-        notices.append(
-            _("Le numéro de page « %(page)s » n'est pas valide : voici la première page.")
-            % {"page": str(raw)[:20]}
-        )
-        return 1
-    if number < 1:
-        notices.append(_("Le numéro de page doit être au moins 1 : voici la première page."))
-        return 1
-    if number > num_pages:
-        notices.append(
-            _("Il n'y a que %(count)s page(s) de résultats : voici la dernière.") % {"count": num_pages}
-        )
-        return num_pages
-    return number
-
-
 def completion_suggestion(query):
     """With Elasticsearch: the closest service or commune name (its completion suggester allows typos)."""
-    from directory import search_index
+    from directory.search import index
 
-    for name in search_index.completion_suggestions(query):
+    for name in index.completion_suggestions(query):
         if text.fold(name) != text.fold(query):
             return name
     return ""
@@ -361,7 +341,9 @@ def run(query, kind="", page=None, site=None):
     shown = {search.kind: search.counts[search.kind]} if search.kind else search.counts
     search.total = sum(shown.values())
     search.num_pages = max(1, -(-search.total // RESULTS_PER_PAGE))
-    search.number = _page_number(page, search.num_pages, search.notices)
+    search.number, notice = lenient_page_number(page, search.num_pages)
+    if notice:
+        search.notices.append(notice)
     start = (search.number - 1) * RESULTS_PER_PAGE
     stop = min(start + RESULTS_PER_PAGE, search.total)
     if search.kind:

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.text import slugify
+
+from core.slugs import slugify
 
 from .models import Canton, Commune, Epci
 from .text import normalise

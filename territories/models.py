@@ -1,8 +1,9 @@
 """Communes, intercommunalities (EPCI) and cantons of the Gers: reference data from territories/data/."""
 
 from django.db import models
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from core.slugs import slugify
 
 from .text import normalise
 

@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from forms.retention import purge_submissions
 
 

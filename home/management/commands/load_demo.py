@@ -3,19 +3,20 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
-from directory.demo import load_directory
-from directory.demo_accounts import DEMO_PASSWORD, load_demo_accounts
+from core.commands import BaseCommand
+from directory.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+from directory.demo.listings import load_directory
 from directory.models import DirectoryPage
 from forms.demo import load_forms
 from home.demo import link_find_help_page, load_site
 from news.demo import load_news
+from newsletter.demo import load_newsletter
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Charge les données de démonstration (référentiel géographique, pages du site, annuaire, actualités, "
-        "formulaires). Sans effet au second passage."
+        "lettre d'information, formulaires). Sans effet au second passage."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         link_find_help_page(DirectoryPage.objects.live().first())
         # After the directory, so news can link to the demo services on the first run.
         self.stdout.write(load_news())
+        # After the news: the sample issue links to a demo article.
+        self.stdout.write(load_newsletter())
         self.stdout.write(load_forms())
         if settings.DEBUG or options["accounts"]:
             # Public demo password: development machines only.

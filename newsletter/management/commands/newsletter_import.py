@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from newsletter.importing import ImportFileError, ImportMode, import_csv
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from newsletter.subscriptions import purge_unconfirmed
 
 

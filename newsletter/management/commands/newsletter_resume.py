@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from newsletter import sending
 from newsletter.models import Campaign
 

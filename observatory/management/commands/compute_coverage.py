@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from observatory.coverage import HORIZON_DAYS, compute
 
 

@@ -8,6 +8,8 @@
 
   var GERS = [43.65, 0.45];
   var FOCUSABLE = "a, button, input, select, textarea, [tabindex]";
+  // The popup's words come from the page (data-stale-label): scripts have no translations.
+  var staleLabel = "";
 
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
@@ -31,13 +33,26 @@
     }
   }
 
+  /* The legend's shape for this kind (templates: observatory/includes/marker_shape.html): the map and its legend
+     always agree, and the kind is told by the shape, not by the colour alone (RGAA 3.1). */
+  function shapeMarkup(kind) {
+    var shapes = document.querySelectorAll(".js-marker-shape");
+    var fallback = "";
+    for (var i = 0; i < shapes.length; i++) {
+      if (shapes[i].getAttribute("data-kind") === kind) { return shapes[i].outerHTML; }
+      fallback = fallback || shapes[i].outerHTML;
+    }
+    return fallback;
+  }
+
   function icon(kind) {
+    var safe = String(kind || "").replace(/[^a-z_]/g, "");
     return window.L.divIcon({
-      className: "observatory-marker observatory-marker--" + String(kind || "").replace(/[^a-z_]/g, ""),
-      html: '<span class="observatory-marker__pin"></span>',
-      iconSize: [20, 20],
-      iconAnchor: [10, 10],
-      popupAnchor: [0, -10]
+      className: "observatory-marker observatory-marker--" + safe,
+      html: shapeMarkup(safe),
+      iconSize: [24, 24],
+      iconAnchor: [12, 12],
+      popupAnchor: [0, -12]
     });
   }
 
@@ -50,12 +65,19 @@
     var details = document.createElement("p");
     details.textContent = [properties.type_libelle, properties.commune].filter(Boolean).join(" · ");
     box.appendChild(details);
+    if (properties.a_verifier && staleLabel) {
+      var stale = document.createElement("p");
+      stale.className = "observatory-popup__stale";
+      stale.textContent = staleLabel;
+      box.appendChild(stale);
+    }
     return box;
   }
 
   function initMap(el) {
     if (!window.L) { return; }
     var url = el.getAttribute("data-geojson-url");
+    staleLabel = el.getAttribute("data-stale-label") || "";
     if (!url || !window.fetch) { return; }
     el.hidden = false;
     var map = window.L.map(el, { keyboard: false, scrollWheelZoom: false, zoomControl: false, maxZoom: 18 });

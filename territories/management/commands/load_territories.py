@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.commands import BaseCommand
+from core.commands import BaseCommand
 from territories.loading import load_reference_data
 
 
