@@ -246,8 +246,9 @@ def generate(size, rng):
 
 
 def _generate(size, rng):
-    from directory.models import Audience, Category, Organisation, Place, Service, unit_vector
-    from directory.vocabulary import GeocodingPrecision, OrganisationKind, ServiceKind
+    from directory.listings.models import unit_vector
+    from directory.listings.vocabulary import GeocodingPrecision, OrganisationKind, ServiceKind
+    from directory.models import Audience, Category, Organisation, Place, Service
     from territories.text import normalise
 
     # Parts repeat a lot (towns, titles, organisations): normalise each distinct part once.
@@ -427,7 +428,7 @@ class Runner:
 
         from django.http import QueryDict
 
-        from directory.filters import ServiceFilter
+        from directory.search.filters import ServiceFilter
 
         # A QueryDict, as from a request: repeatable parameters (category) need getlist().
         filterset = ServiceFilter(QueryDict(urlencode(params)))
@@ -509,8 +510,8 @@ def query_plans(towns, weights, rng):
 
     from django.http import QueryDict
 
-    from directory.filters import ServiceFilter
     from directory.models import Service
+    from directory.search.filters import ServiceFilter
 
     lat, lon, _spread, _commune = rng.choices(towns, weights)[0]
     point = {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}", "radius": "10"}

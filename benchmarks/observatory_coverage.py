@@ -58,9 +58,10 @@ def parse_args():
 
 def generate(size, rng):
     """Bulk-insert `size` published services on size/2 places around the communes, and a few tours."""
-    from directory.models import Category, Organisation, Place, Service, Stop, Tour, unit_vector
-    from directory.schedules import StopStatus
-    from directory.vocabulary import GeocodingPrecision, OrganisationKind, ServiceKind
+    from directory.listings.models import unit_vector
+    from directory.listings.vocabulary import GeocodingPrecision, OrganisationKind, ServiceKind
+    from directory.models import Category, Organisation, Place, Service, Stop, Tour
+    from directory.tours.models import StopStatus
     from territories.models import Commune
 
     categories = list(Category.objects.all())

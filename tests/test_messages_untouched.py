@@ -17,7 +17,18 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["config", "directory", "forms", "home", "news", "newsletter", "observatory", "search", "territories"]
+APPS = [
+    "config",
+    "core",
+    "directory",
+    "forms",
+    "home",
+    "news",
+    "newsletter",
+    "observatory",
+    "search",
+    "territories",
+]
 SINGULAR = {"_", "_g", "gettext", "gettext_lazy"}
 CONTEXTUAL = {"pgettext", "pgettext_lazy"}
 PLURAL = {"ngettext", "ngettext_lazy"}

@@ -84,7 +84,7 @@ def test_settings_read_backing_services_from_the_environment():
         "django.db.backends.postgresql",
         "django.core.cache.backends.redis.RedisCache",
         "django.core.mail.backends.smtp.EmailBackend",
-        "wagtail.search.backends.elasticsearch9",
+        "core.search_backend",
     ]
 
 

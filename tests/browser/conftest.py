@@ -68,17 +68,22 @@ def page_without_js(browser, request):
     _finish(request, page, context)
 
 
-@pytest.fixture
-def phone_page(browser, request):
-    # An old, small phone.
-    context, page = _new_page(
+def new_phone(browser, request, height):
+    """A 360 px wide phone page and its context."""
+    return _new_page(
         browser,
         request,
-        viewport={"width": 360, "height": 640},
+        viewport={"width": 360, "height": height},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
     )
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    # An old, small phone.
+    context, page = new_phone(browser, request, 640)
     yield page
     _finish(request, page, context)
 
@@ -98,10 +103,18 @@ def _finish(request, page, context):
 
 @pytest.fixture
 def demo_server(live_server, django_db_serialized_rollback, transactional_db):
-    from tests.conftest import load_demo_site
+    from tests.shared_data import load_demo_site
 
     load_demo_site()
-    return live_server
+    yield live_server
+    # The next test's serialized rollback builds Wagtail tasks, whose __init__ looks up their content type. The
+    # demo's role set-up creates permissions, which clears the content-type cache: the lookup would then create
+    # the row before the serialized one is restored, and the restore would fail (UNIQUE constraint). Warm the
+    # cache while the rows still exist.
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())
 
 
 AXE_SCRIPT = None

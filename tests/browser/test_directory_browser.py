@@ -4,6 +4,7 @@ a small phone."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
@@ -164,6 +165,8 @@ def test_keyboard_only(page, directory):
     with page.expect_response(re.compile(r"where=Mirande")):
         page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"where=Mirande"))
+    # htmx swaps the results after the response: a link focused before the swap would be replaced under the focus.
+    page.locator("#resultats:not([aria-busy])").wait_for(state="attached")
     # The map is skipped (hidden from assistive technologies, nothing in it takes the focus): from the form the
     # next stops are the results.
     focused = _tab_until(page, lambda f: f["href"].startswith("/annuaire/") and f["href"] != "/annuaire/")
@@ -245,7 +248,7 @@ def test_search_without_javascript(page_without_js, directory):
     assert "q=permanence" in page.url and "where=32000" in page.url and "radius=20" in page.url
     assert page.locator("#resultats .js-result").count() == 2
     page.get_by_role("link", name="Page 1").click()
-    assert page.locator("#resultats .js-result").count() == 20
+    expect(page.locator("#resultats .js-result")).to_have_count(20)
 
 
 def test_pagination_with_htmx_moves_focus_to_the_results(page, directory):
@@ -287,3 +290,33 @@ def test_small_phone_has_no_horizontal_scroll(phone_page, directory):
         box = locator.bounding_box()
         assert box["height"] >= 44
     assert page.js_errors == []
+
+
+def test_in_place_updates_retitle_the_page_and_popups_flag_stale_listings(page, directory):
+    """RGAA 8.6: the title follows the search; a stale listing says so in its card and in its map popup."""
+    import datetime as dt
+
+    from directory.models import Service
+
+    Service.objects.filter(title="Épicerie solidaire de Mirande").update(
+        last_verified_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    page.goto(directory.url + "/annuaire/")
+    assert page.title() == "Trouver de l'aide · Gers Solidaire"
+    page.evaluate("window.__pageNotReloaded = true")
+    page.get_by_label("Où ?").fill("Mirande")
+    page.get_by_role("button", name="Rechercher des services").click()
+    page.locator("#results-heading").filter(has_text="4 services à moins de 10 km de Mirande").wait_for()
+    page.wait_for_function("document.title.startsWith('4 services à moins de 10 km de Mirande')")
+    assert page.evaluate("window.__pageNotReloaded") is True
+    assert page.title() == "4 services à moins de 10 km de Mirande – Trouver de l'aide · Gers Solidaire"
+
+    card = page.locator("#resultats .js-result", has_text="Épicerie solidaire de Mirande")
+    assert "Informations à vérifier" in card.inner_text()
+    page.locator('#directory-map .directory-marker[title="Épicerie solidaire de Mirande"]').click()
+    popup = page.locator(".leaflet-popup")
+    popup.locator(".directory-popup__stale").filter(has_text="Informations à vérifier").wait_for()
+    page.locator('#directory-map .directory-marker[title="Atelier numérique de Saint-Martin"]').click()
+    atelier = page.locator(".leaflet-popup", has_text="Atelier numérique")
+    atelier.wait_for()
+    assert atelier.locator(".directory-popup__stale").count() == 0

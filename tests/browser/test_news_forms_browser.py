@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
@@ -101,7 +102,8 @@ def test_forms_and_filters_work_without_javascript(page_without_js, site_url):
     page.get_by_label("Votre nom").fill("Marie")
     page.get_by_label("Votre adresse électronique").fill("marie@")
     page.get_by_role("button", name="Envoyer mon message").click()
-    assert page.get_by_role("alert").is_visible()
+    # The click does not wait for the answer to the POST: expect() does.
+    expect(page.get_by_role("alert")).to_be_visible()
     # Nothing typed is lost on an error.
     assert page.get_by_label("Votre nom").input_value() == "Marie"
     page.get_by_label("Votre adresse électronique").fill("marie@exemple.fr")

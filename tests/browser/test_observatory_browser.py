@@ -69,3 +69,81 @@ def test_no_serious_accessibility_violation(page, observatory, path):
     assert axe_violations(page) == []
     assert page.js_errors == []
     assert refused == []
+
+
+REFLOW_PATHS = [
+    "/annuaire/carte/",
+    "/annuaire/carte/?tri=-commune",
+    "/observatoire/",
+    "/observatoire/ca-grand-auch-coeur-de-gascogne/",
+    "/observatoire/couverture/?category=alimentation",
+]
+
+
+@pytest.mark.parametrize("viewport", [(320, 256), (360, 740)], ids=["320x256", "360x740"])
+def test_no_horizontal_page_scroll_on_phones(browser, request, observatory, viewport):
+    """RGAA 10.11: the page reflows at 320 px; wide tables scroll inside their own labelled, focusable region."""
+    from tests.browser.conftest import _finish, _new_page
+
+    width, height = viewport
+    context, page = _new_page(browser, request, viewport={"width": width, "height": height}, is_mobile=True)
+    try:
+        for path in REFLOW_PATHS:
+            page.goto(observatory.url + path)
+            page.wait_for_load_state("networkidle")
+            widths = page.evaluate(
+                "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
+            )
+            wide = page.evaluate(
+                """() => Array.from(document.querySelectorAll('body *'))
+                    .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                    .slice(0, 8).map(el => el.tagName + '.' + el.className + ' ' + el.getBoundingClientRect().right)"""
+            )
+            assert widths["scroll"] <= widths["client"], (path, widths, wide)
+            # Nothing of the header (the Numéro Vert included) is pushed out of the screen.
+            outside = page.evaluate(
+                """() => Array.from(document.querySelectorAll('header a, header button, .helpline'))
+                    .filter(el => el.offsetParent !== null)
+                    .map(el => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect().right])
+                    .filter(([, right]) => right > document.documentElement.clientWidth + 0.5)"""
+            )
+            assert outside == [], (path, outside)
+            regions = page.locator(".table-scroll")
+            assert regions.count() > 0, path
+            for index in range(regions.count()):
+                region = regions.nth(index)
+                assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
+                label = page.evaluate(
+                    "id => (document.getElementById(id) || {textContent: ''}).textContent.trim()",
+                    region.get_attribute("aria-labelledby") or "",
+                )
+                assert label or region.get_attribute("aria-label"), (path, index)
+                region.focus()
+                assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
+        assert page.js_errors == []
+    finally:
+        _finish(request, page, context)
+
+
+def test_each_kind_of_service_has_its_own_marker_shape_shown_in_the_legend(page, observatory):
+    """RGAA 3.1: "permanence" and "itinérant" markers differ by shape, not by colour alone (1.07:1 between them)."""
+    from directory.listings.vocabulary import ServiceKind
+    from tests.directory.factories import ServiceFactory, commune
+
+    for (kind, _label), insee in zip(ServiceKind.choices, ["32208", "32296", "32107", "32256"], strict=True):
+        ServiceFactory(title=f"Lieu {kind}", kind=kind, categories=["emploi"], place__commune=commune(insee))
+    shapes = {}
+    for kind, _label in ServiceKind.choices:
+        page.goto(observatory.url + f"/annuaire/carte/?category=emploi&kind={kind}")
+        marker = page.locator(f"#carte-services .leaflet-marker-pane .observatory-marker--{kind} svg")
+        marker.wait_for()
+        drawn = marker.evaluate("el => el.innerHTML")
+        legend = page.locator(f".observatory-legend .marker-shape--{kind}").evaluate("el => el.innerHTML")
+        assert drawn == legend, kind
+        shapes[kind] = page.evaluate(
+            "el => Array.from(el.children).map(c => c.tagName + (c.getAttribute('d') || '')).join()",
+            marker.element_handle(),
+        )
+    assert len(set(shapes.values())) == len(shapes), shapes
+    assert shapes["permanence"] != shapes["itinerant"]
+    assert page.js_errors == []

@@ -9,10 +9,15 @@ PASSWORD = "tournesol-gascon-2026"
 
 @pytest.fixture
 def listing(demo_server, django_user_model):
+    return make_listing(django_user_model)
+
+
+def make_listing(django_user_model):
+    """A partner ("benevole") of an organisation with one published service, and a staff member ("equipe")."""
     from django.contrib.auth.models import Group
 
-    from directory.membership import Membership, Role
-    from directory.moderation import PARTNERS_GROUP, STAFF_GROUP, ensure_groups_and_workflow
+    from directory.partners.models import Membership, Role
+    from directory.partners.moderation import PARTNERS_GROUP, STAFF_GROUP, ensure_groups_and_workflow
     from territories.loading import load_reference_data
     from tests.directory.factories import OrganisationFactory, ServiceFactory
 

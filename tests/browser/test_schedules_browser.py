@@ -21,10 +21,10 @@ def schedules(demo_server):
     permanence closed by a declared closure since this morning."""
     from wagtail.models import Site
 
-    from directory import hours
+    from directory.listings import hours
+    from directory.listings.vocabulary import ServiceKind
     from directory.models import DirectoryPage
-    from directory.schedules import StopStatus
-    from directory.vocabulary import ServiceKind
+    from directory.tours.models import StopStatus
     from territories.loading import load_reference_data
     from tests.directory.factories import PlaceFactory, ServiceFactory, commune
     from tests.directory.schedule_factories import ClosureFactory, StopFactory, TourFactory
@@ -112,7 +112,33 @@ def test_a_cancelled_stop_is_visibly_marked_with_its_reason(page, schedules):
         assert stop.locator(".stop__reason").inner_text().replace("\xa0", " ") == f"Annulé : {REASON}"
     # On the map too, where the list has a point for it.
     page.goto(schedules.url + "/annuaire/tournees/camping-car-connecte/")
-    page.locator(".js-stops-map .stop-marker--cancelled").wait_for()
+    page.locator(".js-stops-map .leaflet-marker-pane .stop-marker--cancelled").wait_for()
+
+
+def test_cancelled_stops_differ_on_the_map_by_glyph_not_colour_alone(page, schedules):
+    """RGAA 3.1: a cross marks a cancelled stop's marker, a dot the others; the map's legend shows both."""
+    page.goto(schedules.url + "/annuaire/tournees/camping-car-connecte/")
+    cancelled = page.locator(".leaflet-marker-pane .stop-marker--cancelled").first
+    cancelled.wait_for()
+    scheduled = page.locator(".leaflet-marker-pane .stop-marker:not(.stop-marker--cancelled)").first
+
+    def glyph(marker):
+        return marker.evaluate(
+            """el => {
+                const glyph = el.querySelector('.stop-marker__glyph');
+                const before = getComputedStyle(glyph, '::before');
+                return {content: before.content, round: before.borderRadius, width: before.width};
+            }"""
+        )
+
+    assert glyph(cancelled)["content"] == '"\u2715"'
+    assert glyph(scheduled)["content"] == '""' and glyph(scheduled)["round"] == "50%"
+    legend = page.locator(".js-stops-map .stops-legend")
+    assert legend.is_visible()
+    assert legend.locator("li").all_inner_texts() == ["Passage prévu", "Passage annulé"]
+    assert glyph(legend.locator(".stop-marker--cancelled"))["content"] == glyph(cancelled)["content"]
+    legend_dot = glyph(legend.locator(".stop-marker:not(.stop-marker--cancelled)"))
+    assert legend_dot["content"] == '""' and legend_dot["round"] == "50%"
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import factory
 
+from directory.listings.vocabulary import OrganisationKind, ServiceKind
 from directory.models import Category, Organisation, Place, Service
-from directory.vocabulary import OrganisationKind, ServiceKind
 from territories.models import Commune
 
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import factory
 
-from directory.schedules import Closure, Stop, StopPattern, Tour
+from directory.listings.models import Closure
+from directory.tours.models import Stop, StopPattern, Tour
 from tests.directory.factories import OrganisationFactory, commune
 
 

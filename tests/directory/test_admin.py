@@ -7,23 +7,19 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from directory.listings.vocabulary import GeocodingPrecision, ServiceKind
 from directory.models import Category, Place, Service
-from directory.vocabulary import GeocodingPrecision, ServiceKind
 
 from .factories import OrganisationFactory, PlaceFactory, ServiceFactory
+
+# The admin's forms list the communes.
+pytestmark = pytest.mark.usefixtures("gers")
 
 MODELS = ["service", "organisation", "place", "category", "audience"]
 
 
 def url(model, view, *args):
     return reverse(f"wagtailsnippets_directory_{model}:{view}", args=args)
-
-
-@pytest.fixture
-def admin_client(client, django_user_model, gers):
-    user = django_user_model.objects.create_superuser("admin", "admin@exemple.org", "motdepasse")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

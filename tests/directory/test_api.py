@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
-from directory import hours
-from directory.vocabulary import ServiceKind
+from directory.listings import hours
+from directory.listings.vocabulary import ServiceKind
 from territories.gazetteer import haversine_km
 from tests.directory.factories import OrganisationFactory, PlaceFactory, ServiceFactory, commune
 
@@ -37,6 +37,7 @@ LIST_KEYS = {
     "fees",
     "appointment_required",
     "last_verified_at",
+    "stale",
     "updated_at",
 }
 
@@ -520,7 +521,7 @@ def test_api_root_and_unknown_paths_answer_json(client, gers):
 
 def test_list_answers_match_the_declared_schema(client, gers):
     # The list is answered without a second validation pass: its shape is checked here instead.
-    from directory.api import ServiceList
+    from directory.api.endpoints import ServiceList
 
     ServiceFactory(title="Épicerie sociale", categories=["alimentation"], audiences=["familles"])
     ServiceFactory(title="Par téléphone", place=None, on_site=False, by_phone=True, opening_hours="")
@@ -531,6 +532,24 @@ def test_list_answers_match_the_declared_schema(client, gers):
         fields = set(ServiceList.model_fields["results"].annotation.__args__[0].model_fields)
         for result in body["results"]:
             assert set(result) <= fields
+
+
+def test_geojson_and_detail_answers_match_their_declared_schemas(client, gers):
+    # Filled without validation (serializers.py): the schemas of the OpenAPI document are checked here.
+    from directory.api.serializers import ServiceDetailOut, ServiceFeatureCollection
+
+    service = ServiceFactory(title="Épicerie sociale", categories=["alimentation"], audiences=["familles"])
+    for query in ("", "?lat=43.64&lon=0.58&radius=50"):
+        body = client.get("/api/v1/services.geojson" + query).json()
+        parsed = ServiceFeatureCollection.model_validate(body)
+        assert len(parsed.features) == len(body["features"]) == 1
+        properties = ServiceFeatureCollection.model_fields["features"].annotation.__args__[0]
+        assert set(body["features"][0]["properties"]) <= set(
+            properties.model_fields["properties"].annotation.model_fields
+        )
+    body = client.get(f"/api/v1/services/{service.slug}").json()
+    assert set(body) == set(ServiceDetailOut.model_fields)
+    ServiceDetailOut.model_validate(body)
 
 
 def test_whole_numbers_written_as_decimals_are_accepted(client, gers):

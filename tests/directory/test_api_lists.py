@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory import api
+from directory.api import endpoints as api
 from tests.directory.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

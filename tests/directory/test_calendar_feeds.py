@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from icalendar import Calendar
 
-from directory import hours, tours
-from directory.schedules import StopStatus
-from directory.vocabulary import ServiceKind
+from directory.listings import hours
+from directory.listings.vocabulary import ServiceKind
+from directory.tours import stops
+from directory.tours.models import StopStatus
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 from tests.directory.schedule_factories import ClosureFactory, StopFactory, StopPatternFactory, TourFactory
 
@@ -31,7 +32,7 @@ def tour(gers):
     pattern = StopPatternFactory(
         tour=tour, rule="Su[-1] 09:00-12:00", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 11, 30)
     )
-    tours.generate_stops(pattern)
+    stops.generate_stops(pattern)
     return tour
 
 
@@ -66,7 +67,7 @@ def test_tour_feed_keeps_9_oclock_on_both_sides_of_daylight_saving(client, tour)
     assert len(by_day) == 9
 
 
-def test_stops_have_stable_uids_location_and_link(client, tour):
+def test_stops_have_stable_uids_location_and_link(client, tour, settings):
     stop = tour.stops.get(date=dt.date(2026, 3, 29))
     first = client.get("/annuaire/tournees/camping-car-connecte/agenda.ics").content
     second = client.get("/annuaire/tournees/camping-car-connecte/agenda.ics").content
@@ -75,7 +76,7 @@ def test_stops_have_stable_uids_location_and_link(client, tour):
     assert str(event["SUMMARY"]) == "Camping-car connecté à Mirande"
     assert "place du Foirail" in str(event["LOCATION"]) and "32300 Mirande" in str(event["LOCATION"])
     assert str(event["STATUS"]) == "CONFIRMED"
-    assert str(event["URL"]) == "http://testserver/annuaire/tournees/camping-car-connecte/"
+    assert str(event["URL"]) == settings.SITE_URL + "/annuaire/tournees/camping-car-connecte/"
     lat, lon = event.decoded("GEO")
     assert (round(lat, 4), round(lon, 4)) == (
         round(commune(MIRANDE).latitude, 4),

@@ -8,9 +8,9 @@ import pytest
 from data_inclusion.schema import v1 as di
 from django.utils import timezone
 
-from directory import data_inclusion
+from directory.exchange import data_inclusion
+from directory.listings.vocabulary import Fees, Network, ServiceKind, ServiceStatus
 from directory.models import Organisation, Service
-from directory.vocabulary import Fees, Network, ServiceKind, ServiceStatus
 from tests.directory.factories import OrganisationFactory, PlaceFactory, ServiceFactory, commune
 
 pytestmark = pytest.mark.django_db

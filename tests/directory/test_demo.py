@@ -1,16 +1,17 @@
 """The demo directory: credible, published, placed in the Gers without the network, and idempotent."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Page, Revision
 
-from directory import hours
-from directory.demo import load_directory
+from directory.demo.listings import load_directory
+from directory.listings import hours
+from directory.listings.vocabulary import GeocodingPrecision, ServiceKind, ServiceStatus
 from directory.models import DirectoryPage, Organisation, Place, Service
-from directory.vocabulary import GeocodingPrecision, ServiceKind, ServiceStatus
 from home.models import HomePage
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,80 @@ def test_opening_hours_are_valid_and_listings_recently_verified(demo):
         assert now - dt.timedelta(days=60) < service.last_verified_at < now - dt.timedelta(days=7)
         assert service.categories.exists(), service
         assert service.organisation.source_id.startswith("demo-")
+
+
+def test_home_figures_come_from_the_data_and_cards_show_the_articles_dates(demo, client):
+    import re
+    from html import unescape
+
+    from territories.models import Epci
+
+    html = unescape(client.get("/").content.decode())
+    figures = {
+        label: value
+        for value, label in re.findall(
+            r'<span class="key-figure__value">([^<]+)</span> <span class="key-figure__label">([^<]+)</span>',
+            html,
+        )
+    }
+    assert figures["portraits de territoire, un par intercommunalité"] == str(Epci.objects.count())
+    open_third_places = Service.objects.public().filter(
+        kind=ServiceKind.THIRD_PLACE, status=ServiceStatus.OPEN
+    )
+    assert figures["tiers-lieux solidaires ouverts"] == str(open_third_places.count())
+    assert int(figures["communes où passe le service public itinérant"]) > 0
+    # The news cards: the articles' own dates (2021), not the day the demo was loaded; no campaign of 2020 first.
+    today = timezone.localdate()
+    cards = re.findall(
+        r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a></h3>\s*<p class="card__meta">(.*?)</p>', html
+    )
+    assert cards and cards[0][0] == "Gers Solidaire labellisé Point Conseil Budget"
+    assert "Couturières et couturiers solidaires" not in [title for title, _ in cards]
+    assert all(f'datetime="{today:%Y-%m-%d}"' not in meta for _, meta in cards)
+    assert 'Publié le <time datetime="2021-04-12">12 avril 2021</time>' in cards[0][1]
+
+
+def test_demo_slugs_keep_the_oe(demo):
+    assert Organisation.objects.get(name="Les Restos du cœur — Gers").slug == "les-restos-du-coeur-gers"
+    assert not Organisation.objects.filter(slug__contains="-cur").exists()
+
+
+def test_sitemap_lists_services_tours_stops_and_observatory_under_site_url(demo, client, settings):
+    from core.site_url import sync_default_site
+    from directory.tours.models import Tour
+    from territories.models import Epci
+
+    settings.SITE_URL = "https://gerssolidaire.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    sync_default_site()  # as migrate does in production: Wagtail's pages follow SITE_URL too
+    xml = client.get("/sitemap.xml", HTTP_HOST="interne.local:8000").content.decode()
+    locations = set(re.findall(r"<loc>([^<]+)</loc>", xml))
+    assert all(loc.startswith("https://gerssolidaire.example/") for loc in locations), locations
+    base = settings.SITE_URL
+    for service in Service.objects.public():
+        assert base + service.get_absolute_url() in locations
+    draft = Service.objects.filter(live=False).first()
+    if draft is not None:
+        assert base + draft.get_absolute_url() not in locations
+    for tour in Tour.objects.filter(live=True):
+        assert f"{base}/annuaire/tournees/{tour.slug}/" in locations
+    assert f"{base}/annuaire/passages/" in locations
+    assert any(re.fullmatch(rf"{base}/annuaire/communes/32\d{{3}}/passages/", loc) for loc in locations)
+    for path in ("/annuaire/carte/", "/observatoire/", "/observatoire/couverture/"):
+        assert base + path in locations
+    portraits = [loc for loc in locations if re.fullmatch(rf"{base}/observatoire/[a-z0-9-]+/", loc)]
+    assert len(portraits) == Epci.objects.count() + 1  # each EPCI, and the coverage page
+    assert f"{base}/qui-sommes-nous/" in locations
+    # Every listed page answers.
+    for loc in sorted(locations)[:: max(1, len(locations) // 25)]:
+        assert client.get(loc.removeprefix(base)).status_code == 200, loc
+
+
+def test_demo_texts_state_no_count_that_the_data_gives(demo, client):
+    """Counts of the site's own data are computed (home.figures), never typed into the texts of today."""
+    from home.models import StandardPage
+
+    texts = [s.description for s in Service.objects.all()]
+    texts += [str(p.body) for p in StandardPage.objects.all()]
+    for text in texts:
+        assert not re.search(r"\b\d+ (communes|intercommunalités|portraits|tiers-lieux)\b", text), text

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from directory import hours
-from directory.demo import load_directory
-from directory.schedules import Stop, StopPattern, StopStatus, Tour
+from directory.demo.listings import load_directory
+from directory.listings import hours
+from directory.tours.models import Stop, StopPattern, StopStatus, Tour
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,10 @@ if not os.environ.get("ELASTICSEARCH_URL"):
 
 from django.core.management import call_command  # noqa: E402
 
-from directory import hours, search_index  # noqa: E402
+from directory.listings import hours  # noqa: E402
+from directory.listings.vocabulary import ServiceKind  # noqa: E402
 from directory.models import DirectoryPage, Service  # noqa: E402
-from directory.vocabulary import ServiceKind  # noqa: E402
+from directory.search import index as search_index  # noqa: E402
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune  # noqa: E402
 from tests.directory.test_search_index import facet_counts  # noqa: E402
 from tests.directory.test_search_page import TUESDAY_10  # noqa: E402

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from directory import hours
-from directory.filters import ServiceFilter
+from directory.listings import hours
 from directory.models import Service
+from directory.search.filters import ServiceFilter
 from territories.gazetteer import haversine_km
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 

@@ -1,6 +1,7 @@
 """Freshness: reminder e-mails (idempotent daily job), signed confirmation links, stale notices and report."""
 
 import datetime as dt
+import json
 import re
 import socket
 from io import StringIO
@@ -13,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from directory import freshness
-from directory.membership import Membership
+from directory.partners import freshness
+from directory.partners.models import Membership
 from tests.directory.factories import OrganisationFactory, ServiceFactory
 
 UTC = dt.UTC
@@ -212,7 +213,7 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
         f'href="http://127.0.0.1:8000/admin/snippets/directory/service/edit/{service.pk}/">Mettre à jour'
         in html
     )
-    assert page["Referrer-Policy"] == "no-referrer" and page["X-Robots-Tag"] == "noindex"
+    assert page["Referrer-Policy"] == "same-origin" and page["X-Robots-Tag"] == "noindex"
     browser.head(url)
     service.refresh_from_db()
     assert service.last_verified_at is None  # mail scanners that open the link confirm nothing
@@ -370,3 +371,65 @@ def test_stale_report_is_for_staff_only(client, django_user_model, stale_setup):
     partner.is_staff = True
     partner.save()
     assert client.get(STALE_URL).status_code == 200
+
+
+@pytest.fixture
+def directory_page(home):
+    from directory.models import DirectoryPage
+
+    page = home.add_child(instance=DirectoryPage(title="Trouver de l'aide", slug="annuaire"))
+    page.save_revision().publish()
+    return page
+
+
+def test_stale_listings_are_flagged_on_cards_map_and_api(client, clock, organisations, directory_page):
+    long_ago = dt.datetime(2025, 1, 10, tzinfo=UTC)
+    stale = service_at(clock, long_ago, organisation=organisations[0], title="Colis alimentaires")
+    fresh = service_at(
+        clock, dt.datetime(2026, 3, 1, tzinfo=UTC), organisation=organisations[0], title="Jardin"
+    )
+
+    html = client.get("/annuaire/").content.decode()
+    cards = {
+        m[1]: m[0]
+        for m in re.finditer(r'<li class="result js-result" id="service-(\d+)".*?\n</li>', html, re.S)
+    }
+    assert "Informations à vérifier" in cards[str(stale.pk)]
+    assert "Informations à vérifier" not in cards[str(fresh.pk)]
+
+    data = json.loads(
+        re.search(r'id="directory-map-data" type="application/json">(.*?)</script>', html, re.S)[1]
+    )
+    flags = {s["id"]: s["stale"] for s in data["services"]}
+    assert flags == {stale.pk: True, fresh.pk: False}
+    assert data["stale_label"] == "Informations à vérifier"
+
+    listing = client.get("/api/v1/services").json()["results"]
+    assert {s["slug"]: s["stale"] for s in listing} == {stale.slug: True, fresh.slug: False}
+    assert client.get(f"/api/v1/services/{stale.slug}").json()["stale"] is True
+    features = client.get("/api/v1/services.geojson").json()["features"]
+    assert {f["id"]: f["properties"]["stale"] for f in features} == {stale.slug: True, fresh.slug: False}
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["ServiceOut"]["properties"]["stale"]["type"] == "boolean"
+    assert "stale" in schema["ServiceOut"]["required"]
+    assert "stale" in schema["ServiceDetailOut"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("contact", "advice"),
+    [
+        ({"phone": "05 62 00 00 00"}, "appelez avant de vous déplacer"),
+        ({"email": "accueil@exemple.org"}, "écrivez à la structure avant de vous déplacer"),
+        ({"website": "https://exemple.org"}, "vérifiez sur le site de la structure"),
+        ({}, "renseignez-vous auprès du Numéro Vert Social"),
+    ],
+)
+def test_stale_advice_names_only_contact_means_the_listing_has(client, clock, gers, home, contact, advice):
+    organisation = OrganisationFactory(name="Sans contact", phone="", email="", website="")
+    fields = {"phone": "", "email": "", "website": "", **contact}
+    service = service_at(clock, dt.datetime(2025, 1, 10, tzinfo=UTC), organisation=organisation, **fields)
+    html = re.sub(r"\s+", " ", client.get(service.get_absolute_url()).content.decode())
+    notice = re.search(r'<section class="notice service__stale".*?</section>', html, re.S)[0]
+    assert advice in notice
+    if not contact.get("phone"):
+        assert "appelez" not in notice

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import ModelLogEntry, Revision
 
-from directory import importing
-from directory.importing import CSV_COLUMNS, ImportFileError, export_csv, export_json, import_file
+from directory.exchange import importing
+from directory.exchange.export import export_csv, export_json
+from directory.exchange.formats import CSV_COLUMNS, ImportFileError
+from directory.exchange.importing import import_file
+from directory.listings.vocabulary import Fees, Network, ServiceKind, ServiceStatus
 from directory.models import Organisation, Place, Service
-from directory.vocabulary import Fees, Network, ServiceKind, ServiceStatus
 from tests.directory.factories import OrganisationFactory, PlaceFactory, ServiceFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -534,3 +536,33 @@ def test_command_prints_progress(gers, tmp_path, capsys):
     path.write_text(make_csv(rows), encoding="utf-8")
     call_command("import_directory", str(path), "--dry-run", "--format", "csv")
     assert "3 / 3 lignes" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Slugs of French names
+
+
+def test_names_with_oe_get_full_slugs_and_old_identifiers_still_match(gers):
+    """Cœur is spelt "coeur" in new slugs and identifiers; rows imported before still find their records."""
+    row = {
+        **GOOD_ROW,
+        "structure_nom": "Restos du Cœur",
+        "lieu_nom": "Local des Restos",
+        "nom": "Repas du cœur",
+    }
+    report = import_file(make_csv([row]).encode(), dry_run=False)
+    assert report.ok, report.errors
+    organisation = Organisation.objects.get()
+    service = Service.objects.get()
+    assert organisation.source_id == "restos-du-coeur" and organisation.slug == "restos-du-coeur"
+    assert service.source_id == "restos-du-coeur--repas-du-coeur" and service.slug == "repas-du-coeur"
+
+    # Records stored under the identifiers made before the fix (the "œ" dropped) are updated, not duplicated.
+    Organisation.objects.update(source_id="restos-du-cur")
+    Service.objects.update(source_id="restos-du-cur--repas-du-cur")
+    place = Place.objects.get()
+    Place.objects.update(source_id=place.source_id.replace("coeur", "cur"))
+    report = import_file(make_csv([{**row, "resume": "Des repas chauds."}]).encode(), dry_run=False)
+    assert report.ok, report.errors
+    assert (Organisation.objects.count(), Place.objects.count(), Service.objects.count()) == (1, 1, 1)
+    assert Service.objects.get().summary == "Des repas chauds."

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.import_jobs import ImportJob, ProgressWriter
-from directory.importing import CSV_COLUMNS
+from directory.exchange.formats import CSV_COLUMNS
+from directory.exchange.jobs import ImportJob, ProgressWriter
 from directory.models import Organisation, Service
 from tests.directory.factories import ServiceFactory
 
@@ -153,7 +153,7 @@ def test_status_page_refreshes_while_a_task_runs(client, staff):
         "12 / 40 lignes" in page.text and '<progress id="import-progress" max="40" value="12">' in page.text
     )
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page.text
-    assert 'hx-trigger="every 2s"' in page.text
+    assert 'data-hx-trigger="every 2s"' in page.text
     partial = client.get(reverse("directory_import:status", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert "12 / 40 lignes" in partial.text and "<html" not in partial.text
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, failure="Fichier illisible.")

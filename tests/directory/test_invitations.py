@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from directory.demo_accounts import DEMO_PASSWORD, STAFF_USERNAME
-from directory.membership import Invitation, Membership, Role
+from directory.demo.accounts import DEMO_PASSWORD, STAFF_USERNAME
+from directory.partners.models import Invitation, Membership, Role
 
 from .factories import OrganisationFactory
 from .test_partner_access import make_partner, make_staff
@@ -120,7 +120,7 @@ def test_demo_accounts_are_created_once_and_printed(gers, settings, capsys):
 
     from django.contrib.auth import get_user_model
 
-    from directory.demo import load_directory
+    from directory.demo.listings import load_directory
 
     load_directory()
     out = StringIO()

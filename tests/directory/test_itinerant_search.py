@@ -7,10 +7,10 @@ from html import unescape
 import pytest
 from bs4 import BeautifulSoup
 
-from directory import hours
+from directory.listings import hours
+from directory.listings.vocabulary import ServiceKind
 from directory.models import DirectoryPage
-from directory.schedules import StopStatus
-from directory.vocabulary import ServiceKind
+from directory.tours.models import StopStatus
 from territories.gazetteer import haversine_km
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 from tests.directory.schedule_factories import StopFactory, TourFactory

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from directory import hours
+from directory.listings import hours
 from directory.models import Place
 from tests.directory.factories import OrganisationFactory, PlaceFactory, ServiceFactory, commune
 
@@ -33,6 +33,12 @@ def test_reserved_slug_and_unique_slugs(gers):
     second = ServiceFactory(title="Épicerie solidaire")
     third = ServiceFactory(title="Épicerie solidaire")
     assert (second.slug, third.slug) == ("epicerie-solidaire", "epicerie-solidaire-2")
+
+
+def test_slugs_spell_out_oe(gers):
+    organisation = OrganisationFactory(name="Restos du Cœur", slug="")
+    service = ServiceFactory(title="Repas du cœur", organisation=organisation)
+    assert (organisation.slug, service.slug) == ("restos-du-coeur", "repas-du-coeur")
 
 
 def test_on_site_service_needs_a_place(gers):
@@ -138,8 +144,8 @@ class TestHours:
 
 
 def test_services_follow_their_place_when_it_moves(gers):
-    from directory.filters import ServiceFilter
     from directory.models import Service
+    from directory.search.filters import ServiceFilter
 
     service = ServiceFactory()
     place = service.place

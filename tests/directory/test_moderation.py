@@ -1,12 +1,15 @@
 """A partner's change waits for "Validation Gers Solidaire"; staff approve or request changes; trusted ones publish."""
 
+import html
+
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, WorkflowState
 
 from directory.models import Place, Service
-from directory.moderation import WORKFLOW_NAME
+from directory.partners.moderation import WORKFLOW_NAME
 
 from .factories import OrganisationFactory, ServiceFactory
 from .test_admin import service_form
@@ -51,6 +54,15 @@ def approve_url(obj, task_state, action):
 
 
 @pytest.mark.django_db
+def test_a_partner_who_submits_reads_that_it_went_for_validation(client, listing):
+    client.force_login(listing["partner"])
+    response = submit_new_hours(client, listing["service"])
+    assert response.status_code == 302
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "validation" in message and "planifié" not in message
+
+
+@pytest.mark.django_db
 def test_partner_submission_waits_for_staff_approval_and_then_goes_public(client, listing):
     service = listing["service"]
     client.force_login(listing["partner"])
@@ -80,6 +92,55 @@ def test_partner_submission_waits_for_staff_approval_and_then_goes_public(client
     # History keeps both the submission and the approval.
     actions = set(ModelLogEntry.objects.for_instance(service).values_list("action", flat=True))
     assert {"wagtail.workflow.start", "wagtail.workflow.approve", "wagtail.publish"} <= actions
+
+
+@pytest.mark.django_db
+def test_partner_reads_that_the_change_awaits_validation_not_that_it_is_scheduled(client, listing):
+    client.force_login(listing["partner"])
+    response = submit_new_hours(client, listing["service"])
+    text = html.unescape(" ".join(str(message) for message in get_messages(response.wsgi_request)))
+    # Wagtail's French catalogue turns "submitted for moderation" into "planifié(e) pour la publication".
+    assert "planifi" not in text
+    assert "soumise à la validation de l'équipe Gers Solidaire" in text
+    assert "« Distribution de Mirande »" in text
+
+
+@pytest.mark.django_db
+def test_staff_read_that_their_approval_from_the_edit_view_published_the_change(client, listing):
+    service = listing["service"]
+    client.force_login(listing["partner"])
+    submit_new_hours(client, service)
+    client.force_login(listing["staff"])
+    data = service_form(service.organisation, service.place, slug=service.slug, opening_hours=NEW_HOURS)
+    data.update({"title": service.title, "summary": service.summary, "categories": [1]})
+    data.update({"action-workflow-action": "1", "workflow-action-name": "approve"})
+    response = client.post(reverse("wagtailsnippets_directory_service:edit", args=[service.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service.refresh_from_db()
+    assert not service.workflow_in_progress and service.opening_hours == NEW_HOURS
+    text = html.unescape(" ".join(str(message) for message in get_messages(response.wsgi_request)))
+    assert "La modification de « Distribution de Mirande » est validée" in text
+    assert "modifié(e)" not in text
+
+
+@pytest.mark.django_db
+def test_the_partner_is_told_in_plain_french_where_the_approved_change_is_online(client, listing, settings):
+    service = listing["service"]
+    client.force_login(listing["partner"])
+    submit_new_hours(client, service)
+    service.refresh_from_db()
+    mail.outbox.clear()
+    client.force_login(listing["staff"])
+    client.post(approve_url(service, service.current_workflow_task_state, "approve"), {"comment": ""})
+    (message,) = [m for m in mail.outbox if listing["partner"].email in m.to]
+    # Wagtail's own text: "Salut …", "approuvé(e) dans le workflow …", and no link to the public page.
+    assert message.body.startswith("Bonjour ")
+    assert (
+        "Votre modification de « Distribution de Mirande » a été validée par l'équipe Gers Solidaire"
+        in message.body
+    )
+    assert f"Fiche en ligne : {settings.WAGTAILADMIN_BASE_URL}{service.get_absolute_url()}" in message.body
+    assert "workflow" not in message.body.split("\n\n")[1]
 
 
 @pytest.mark.django_db

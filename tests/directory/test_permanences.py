@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 
-from directory import agenda, hours, search_index
+from directory.listings import hours
+from directory.listings import occurrences as agenda
+from directory.listings.vocabulary import ServiceKind
 from directory.models import DirectoryPage
-from directory.vocabulary import ServiceKind
+from directory.search import index
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 from tests.directory.schedule_factories import ClosureFactory
 
@@ -254,9 +256,7 @@ def test_the_open_now_filter_leaves_out_services_closed_by_a_declaration(client,
 
 
 def test_the_elasticsearch_open_now_query_leaves_out_services_closed_today():
-    body = search_index.build_search(
-        {"open_now": True}, open_expressions=["24/7"], closed_ids=[7, 3]
-    ).to_dict()
+    body = index.build_search({"open_now": True}, open_expressions=["24/7"], closed_ids=[7, 3]).to_dict()
     assert body["query"]["bool"]["filter"] == [
         {"bool": {"must": [{"terms": {"opening_hours": ["24/7"]}}], "must_not": [{"terms": {"pk": [3, 7]}}]}}
     ]

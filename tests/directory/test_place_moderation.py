@@ -5,10 +5,10 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from directory.demo import load_directory
-from directory.importing import import_file
+from directory.demo.listings import load_directory
+from directory.exchange.importing import import_file
 from directory.models import Place, Service
-from directory.moderation import WORKFLOW_NAME
+from directory.partners.moderation import WORKFLOW_NAME
 
 from .factories import OrganisationFactory, PlaceFactory, ServiceFactory, commune
 from .test_admin import place_form, service_form

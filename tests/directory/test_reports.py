@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from directory.membership import Membership
-from directory.reports import ErrorReport, ReportStatus
+from directory.partners.models import Membership
+from directory.reports.models import ErrorReport, ReportStatus
 from tests.directory.factories import OrganisationFactory, ServiceFactory
 
 XSS = "<script>alert('x')</script> & les horaires ont changé"
@@ -44,13 +44,6 @@ def service(organisation):
         title="Épicerie solidaire",
         email="epicerie@exemple.org",
     )
-
-
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@exemple.org", "motdepasse")
-    client.force_login(user)
-    return client
 
 
 def post_report(client, service, **data):

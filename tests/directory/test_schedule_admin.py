@@ -1,6 +1,6 @@
 """Tours, recurring stops, stops and closures in the Wagtail admin, through HTTP.
 
-The viewsets of directory.schedule_admin are registered by directory.wagtail_hooks (the "Annuaire" group, with
+The viewsets of directory.tours.admin are registered by directory.listings.admin (the "Annuaire" group, with
 the per-organisation permission policy); until they are, these tests are skipped with that reason.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 
-from directory.schedules import Stop, StopPattern, StopStatus
+from directory.tours.models import Stop, StopPattern, StopStatus
 from tests.directory.factories import commune
 from tests.directory.schedule_factories import StopFactory, StopPatternFactory
 
@@ -26,20 +26,17 @@ def _registered():
     return True
 
 
-pytestmark = pytest.mark.skipif(
-    not _registered(), reason="directory.schedule_admin.SCHEDULE_VIEWSETS not registered in wagtail_hooks yet"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not _registered(), reason="directory.tours.admin.TOUR_VIEWSETS not registered in wagtail_hooks yet"
+    ),
+    # The admin's forms list the communes.
+    pytest.mark.usefixtures("gers"),
+]
 
 
 def url(model, view, *args):
     return reverse(f"wagtailsnippets_directory_{model}:{view}", args=args)
-
-
-@pytest.fixture
-def admin_client(client, django_user_model, gers):
-    user = django_user_model.objects.create_superuser("admin", "admin@exemple.org", "motdepasse")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -86,6 +83,8 @@ def test_pattern_form_reads_exception_dates(admin_client, pattern):
         "starts_on": "2026-01-01",
         "ends_on": "2026-06-30",
         "exceptions": "14/04/2026\n2026-03-10",
+        # Patterns are moderated: staff publish their change (a plain save keeps it as a draft).
+        "action-publish": "1",
     }
     response = admin_client.post(url("stoppattern", "edit", pattern.pk), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -127,7 +126,9 @@ def test_cancelling_a_stop_needs_a_reason(admin_client, gers):
     assert stop.status == StopStatus.SCHEDULED
 
     response = admin_client.post(
-        edit, stop_form(stop, status=StopStatus.CANCELLED, cancellation_reason="Panne")
+        edit,
+        # Stops are moderated: staff publish their change (a plain save keeps it as a draft).
+        stop_form(stop, status=StopStatus.CANCELLED, cancellation_reason="Panne", **{"action-publish": "1"}),
     )
     assert response.status_code == 302
     stop.refresh_from_db()

@@ -15,10 +15,10 @@ from django.http import QueryDict
 from django_tasks.signals import task_finished
 from elasticsearch.dsl.response import Response
 
-from directory import search_index
-from directory.filters import ServiceFilter
+from directory.listings.vocabulary import ServiceKind
 from directory.models import DirectoryPage, Service
-from directory.vocabulary import ServiceKind
+from directory.search import index as search_index
+from directory.search.filters import ServiceFilter
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 
 MIRANDE, SAINT_MARTIN, AUCH, LECTOURE = "32256", "32389", "32013", "32208"
@@ -362,20 +362,20 @@ def test_facets_follow_the_other_filters(client, services):
 def test_htmx_fragment_updates_the_counts_out_of_band(client, services):
     response = client.get("/annuaire/", {"q": "numerique"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert '<span id="facet-category-numerique" class="facet-count" hx-swap-oob="true">2<' in html
-    assert '<option id="facet-kind-permanence" hx-swap-oob="innerHTML">Permanence (2)</option>' in html
+    assert '<span id="facet-category-numerique" class="facet-count" data-hx-swap-oob="true">2<' in html
+    assert '<option id="facet-kind-permanence" data-hx-swap-oob="innerHTML">Permanence (2)</option>' in html
 
 
 # --- Elasticsearch unreachable: the database answers, a warning is logged -----------------------------------
 
 
 def test_directory_page_falls_back_to_the_database(client, services, unreachable_cluster, caplog):
-    with caplog.at_level(logging.WARNING, logger="directory.search_index"):
+    with caplog.at_level(logging.WARNING, logger="directory.search.index"):
         response = client.get("/annuaire/", {"where": "Mirande", "q": "epicerie"})
     assert response.status_code == 200
     assert "Épicerie solidaire de Mirande" in unescape(response.content.decode())
     assert "1 service à moins de 10 km de Mirande" in unescape(response.content.decode())
-    warnings = [r for r in caplog.records if r.name == "directory.search_index"]
+    warnings = [r for r in caplog.records if r.name == "directory.search.index"]
     assert warnings and "Elasticsearch unavailable" in warnings[0].getMessage()
     # Facets still come from the database.
     categories, _kinds = facet_counts(client.get("/annuaire/"))
@@ -384,7 +384,7 @@ def test_directory_page_falls_back_to_the_database(client, services, unreachable
 
 def test_api_falls_back_to_the_database(client, services, unreachable_cluster, caplog):
     mirande = commune(MIRANDE)
-    with caplog.at_level(logging.WARNING, logger="directory.search_index"):
+    with caplog.at_level(logging.WARNING, logger="directory.search.index"):
         response = client.get(
             "/api/v1/services", {"lat": mirande.latitude, "lon": mirande.longitude, "radius": 10}
         )
@@ -425,7 +425,7 @@ def test_slices_fall_back_when_the_cluster_goes_away(services, unreachable_clust
     assert service_filter.is_valid()
     search = search_index.build_search(service_filter.form.cleaned_data, using=search_index.client())
     hits = search_index.ServiceHits(search, 1, Service.objects.all(), service_filter.qs)
-    with caplog.at_level(logging.WARNING, logger="directory.search_index"):
+    with caplog.at_level(logging.WARNING, logger="directory.search.index"):
         assert [s.title for s in hits[0:20]] == ["Épicerie solidaire de Mirande"]
     assert "Elasticsearch unavailable" in caplog.text
     assert hits.count() == len(hits) == 1
@@ -457,7 +457,7 @@ def test_publish_unpublish_and_delete_enqueue_a_sync(
     services, unreachable_cluster, finished_tasks, django_capture_on_commit_callbacks, caplog
 ):
     service = services["mirande"]
-    with caplog.at_level(logging.WARNING, logger="directory.search_index"):
+    with caplog.at_level(logging.WARNING, logger="directory.search.index"):
         with django_capture_on_commit_callbacks(execute=True):
             service.save_revision().publish()
         with django_capture_on_commit_callbacks(execute=True):

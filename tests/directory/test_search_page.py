@@ -7,9 +7,10 @@ from html import unescape
 
 import pytest
 
-from directory import hours, search
+from directory.listings import hours
+from directory.listings.vocabulary import ServiceKind, ServiceStatus
 from directory.models import DirectoryPage
-from directory.vocabulary import ServiceKind, ServiceStatus
+from directory.search import engine as search
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 
 MIRANDE, SAINT_MARTIN, AUCH, MASSEUBE, LECTOURE = "32256", "32389", "32013", "32242", "32208"
@@ -170,6 +171,11 @@ def test_search_by_category(client, services):
     response = get(client, category="alimentation")
     assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
     assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
+    response = get(client, where="Mirande", commune=AUCH, radius="5")
+    assert result_titles(response) == []
+    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    assert neighbours and not any("commune=" in link for link in neighbours)
     response = client.get("/annuaire/?category=alimentation&category=numerique&where=Mirande")
     assert result_titles(response) == ["Épicerie solidaire de Mirande", "Atelier numérique"]
 
@@ -217,7 +223,7 @@ def test_pagination_keeps_every_parameter(client, directory_page):
     ).group(1)
     for part in ("q=permanence", "where=Mirande", "radius=20", "category=alimentation", "page=2"):
         assert part in next_link
-    assert 'hx-get="' + next_link + '"' in html
+    assert 'data-hx-get="' + next_link + '"' in html
     second = client.get(unescape(next_link))
     assert len(result_titles(second)) == 3
     assert 'aria-current="page"><span class="visually-hidden">Page </span>2<' in second.content.decode()
@@ -239,7 +245,7 @@ def test_htmx_request_returns_only_the_results_fragment(client, services):
     assert "2 services à moins de 10 km de Mirande" in text(response)
     assert 'id="directory-map-data"' in html
     # Each field's error slot is refreshed out of band (empty here).
-    assert '<div id="erreur-where" class="field-error" hx-swap-oob="true"></div>' in html
+    assert '<div id="erreur-where" class="field-error" data-hx-swap-oob="true"></div>' in html
     assert "HX-Request" in response["Vary"]
     # Restoring history asks for the whole page.
     response = client.get(
@@ -251,7 +257,7 @@ def test_htmx_request_returns_only_the_results_fragment(client, services):
 def test_htmx_fragment_carries_field_errors(client, services):
     response = client.get("/annuaire/", {"where": "Nullepart"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert re.search(r'<div id="erreur-where" class="field-error" hx-swap-oob="true"><p', html)
+    assert re.search(r'<div id="erreur-where" class="field-error" data-hx-swap-oob="true"><p', html)
     assert "Nous ne trouvons pas « Nullepart »" in text(response)
 
 
@@ -283,6 +289,12 @@ def test_radius_fallback_and_unknown_category_keep_the_rest(client, services):
     assert "2 services à moins de 10 km de Mirande" in text(response)
     response = get(client, category=["inconnue", "alimentation"])
     assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
+    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
+    response = get(client, where="Mirande", commune=AUCH, radius="5")
+    assert result_titles(response) == []
+    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    assert neighbours and not any("commune=" in link for link in neighbours)
 
 
 @pytest.mark.parametrize(
@@ -344,3 +356,49 @@ def test_query_string_drops_empty_values_and_keeps_repeated_ones():
     params = search.SearchParams(q="colis", where="Auch", lat="43.6", categories=["a", "b"], radius="20")
     assert params.query_string(page=2) == "?q=colis&where=Auch&radius=20&category=a&category=b&page=2"
     assert search.SearchParams().query_string() == "?"
+
+
+def page_title(response):
+    return unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1])
+
+
+def test_commune_in_the_url_filters_as_the_api_does(client, services):
+    response = get(client, commune=AUCH)
+    assert result_titles(response) == ["France Services Auch"]
+    assert "1 service trouvé (commune : Auch)" in text(response)
+    api = client.get("/api/v1/services", {"commune": AUCH}).json()
+    assert [s["title"] for s in api["results"]] == result_titles(response)
+    # The form keeps the filter when the resident refines the search.
+    assert f'<input type="hidden" name="commune" value="{AUCH}">' in response.content.decode()
+    # An unknown code is said next to the "where" field, and the rest of the search still applies.
+    response = get(client, commune="99999", category="alimentation")
+    assert response.status_code == 200
+    assert "Commune inconnue : « 99999 »" in text(response)
+    assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
+    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
+    response = get(client, where="Mirande", commune=AUCH, radius="5")
+    assert result_titles(response) == []
+    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    assert neighbours and not any("commune=" in link for link in neighbours)
+
+
+def test_title_says_the_query_the_commune_and_the_page(client, directory_page):
+    assert page_title(get(client)) == "Trouver de l'aide · Gers Solidaire"
+    for n in range(23):
+        service_in(MIRANDE, title=f"Permanence {n:02d}", categories=["alimentation"])
+    title = page_title(get(client, q="permanence", commune=MIRANDE, page="2"))
+    assert title == (
+        "23 services trouvés (commune\xa0: Mirande) pour «\xa0permanence\xa0», page 2 sur 2 "
+        "– Trouver de l'aide · Gers Solidaire"
+    )
+    assert page_title(get(client, where="Mirande")).startswith(
+        "23 services à moins de 10 km de Mirande, page 1 sur 2 –"
+    )
+    assert page_title(get(client, where="Nulle-part-sur-Terre")).startswith("Erreur\xa0: Lieu introuvable –")
+    # In-place updates (htmx) carry the new title for the document.
+    fragment = client.get("/annuaire/", {"q": "permanence"}, headers={"HX-Request": "true"})
+    assert (
+        page_title(fragment)
+        == "23 services trouvés pour «\xa0permanence\xa0», page 1 sur 2 – Trouver de l'aide · Gers Solidaire"
+    )

@@ -7,9 +7,9 @@ from html import unescape
 
 import pytest
 
-from directory import hours
+from directory.listings import hours
+from directory.listings.vocabulary import Fees, ServiceStatus
 from directory.models import Audience, DirectoryPage
-from directory.vocabulary import Fees, ServiceStatus
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 
 MIRANDE = "32256"
@@ -122,7 +122,7 @@ def test_open_now_and_until_when(client, service, monkeypatch):
     assert "Prochaine ouverture : lundi 16 mars à 9 h 00." in body
 
 
-def test_breadcrumbs_open_graph_and_report_link(client, service):
+def test_breadcrumbs_open_graph_and_report_link(client, service, settings):
     response = client.get("/annuaire/point-conseil-budget/")
     html = response.content.decode()
     crumbs = re.search(r'<nav class="breadcrumbs[^>]*>(.*?)</nav>', html, re.S).group(1)
@@ -132,8 +132,8 @@ def test_breadcrumbs_open_graph_and_report_link(client, service):
         "Point Conseil Budget",
     ]
     assert '<meta property="og:title" content="Point Conseil Budget">' in html
-    assert '<meta property="og:url" content="http://testserver/annuaire/point-conseil-budget/">' in html
-    assert '<link rel="canonical" href="http://testserver/annuaire/point-conseil-budget/">' in html
+    assert f'<meta property="og:url" content="{settings.SITE_URL}/annuaire/point-conseil-budget/">' in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/annuaire/point-conseil-budget/">' in html
     # The report form (tests/directory/test_reports.py) replaced the mailto link.
     assert '<a href="/annuaire/point-conseil-budget/signaler/">Signaler une erreur' in html
     # Print stylesheet and the map assets from the XStatic packages.

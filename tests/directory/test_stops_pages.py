@@ -7,9 +7,10 @@ from html import unescape
 import pytest
 from bs4 import BeautifulSoup
 
-from directory import hours, tours
+from directory.listings import hours
 from directory.models import DirectoryPage
-from directory.schedules import StopStatus
+from directory.tours import stops as tours
+from directory.tours.models import StopStatus
 from tests.directory.factories import commune
 from tests.directory.schedule_factories import StopFactory, StopPatternFactory, TourFactory
 

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory import hours, tours
-from directory.schedules import Stop, StopStatus
+from directory.listings import hours
+from directory.tours import stops as tours
+from directory.tours.models import Stop, StopStatus
 from tests.directory.factories import commune
 from tests.directory.schedule_factories import StopFactory, StopPatternFactory, TourFactory
 

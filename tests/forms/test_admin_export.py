@@ -2,10 +2,12 @@
 
 import csv
 import io
+import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from forms.views import neutralise
@@ -48,7 +50,9 @@ def test_csv_export_neutralises_formulas(staff_client, hostile_submission):
     response = export(staff_client, hostile_submission, "csv")
     assert response["Content-Type"].startswith("text/csv")
     content = b"".join(response.streaming_content).decode()
-    rows = list(csv.reader(io.StringIO(content)))
+    # For people: French Excel conventions (BOM, `;`), as every people-facing CSV of the site.
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
     header, first, second = rows
     assert "Votre message" in header
     message = header.index("Votre message")
@@ -60,6 +64,28 @@ def test_csv_export_neutralises_formulas(staff_client, hostile_submission):
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_csv_export_opens_in_french_spreadsheets_with_the_times_shown_in_the_admin(
+    staff_client, form_pages, client
+):
+    """Staff open the file in French Excel: UTF-8 with a BOM, `;` between cells, dates in Paris time."""
+    from wagtail.contrib.forms.models import FormSubmission
+
+    page = form_pages["contact"]
+    assert (
+        client.post("/contact/", {**CONTACT, "votre_message": "Bonjour, merci ; à bientôt"}).status_code
+        == 303
+    )
+    submitted = FormSubmission.objects.get(page=page).submit_time
+    data = b"".join(export(staff_client, page, "csv").streaming_content)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[0] == "Date de soumission" and "Votre message" in header
+    assert row[header.index("Votre message")] == "Bonjour, merci ; à bientôt"
+    paris = timezone.localtime(submitted, zoneinfo.ZoneInfo("Europe/Paris"))
+    assert row[0] == paris.strftime("%d/%m/%Y %H:%M")
 
 
 def test_xlsx_export_neutralises_formulas(staff_client, hostile_submission):

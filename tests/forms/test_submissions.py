@@ -105,7 +105,9 @@ def test_workshop_registration_with_optional_email_left_empty(client, form_pages
 def test_honeypot_rejects_and_stores_nothing(client, form_pages, mailoutbox):
     response = client.post("/contact/", {**CONTACT, "site_web": "http://spam.example"})
     assert response.status_code == 400
-    assert "Envoi refusé" in html_of(response)
+    # Said once, not "Envoi refusé : Envoi refusé : …".
+    assert html_of(response).count("Envoi refusé") == 1
+    assert "Envoi refusé : formulaire rempli automatiquement." in html_of(response)
     assert FormSubmission.objects.count() == 0
     assert mailoutbox == []
 

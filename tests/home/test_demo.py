@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import call_command
 from wagtail.images.models import Image
-from wagtail.models import Page, Revision, Site
+from wagtail.models import GroupPagePermission, Page, Revision, Site
 
 from home.models import ContactSettings, HomePage
+from newsletter.models import Campaign, NewsletterIndexPage, NewsletterIssuePage
 from territories.models import Commune, Epci
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def snapshot():
         "contact": (contact.legal_page_id, contact.sitemap_page_id, contact.default_share_image_id),
         "communes": Commune.objects.count(),
         "epci": Epci.objects.count(),
+        "page_permissions": GroupPagePermission.objects.count(),
     }
 
 
@@ -41,11 +43,17 @@ def test_load_demo_builds_the_site_and_is_idempotent(capsys):
         "accessibilite",
         "donnees-personnelles",
         "plan-du-site",
+        "lettre-information",
     } <= slugs
     missions = home.get_children().get(slug="nos-missions")
     assert missions.get_children().count() == 3
     assert first["communes"] == 458 and first["epci"] == 17
     assert len(first["images"]) == 2
+    # The newsletter: its page (the home block leads to it) and a sample issue, published but never sent.
+    newsletter = NewsletterIndexPage.objects.live().get()
+    assert home.newsletter_page_id == newsletter.pk
+    issue = NewsletterIssuePage.objects.child_of(newsletter).live().get()
+    assert issue.news_items.count() == 1 and not Campaign.objects.exists()
     # Wagtail's placeholder page is gone.
     assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
 

@@ -41,6 +41,16 @@ def test_find_help_entry_point_latest_news_and_key_figures(client, demo_site):
     assert html.find(id="newsletter-title") is not None
 
 
+def test_newsletter_subscription_is_one_link_away_from_home_and_every_footer(client, demo_site):
+    # No newsletter page chosen: the block still leads to the subscription form, not to an e-mail address.
+    block = soup(client.get("/")).select_one(".newsletter-slot")
+    link = block.find("a", string=re.compile("S'inscrire à la lettre d'information"))
+    assert link is not None and link["href"] == "/lettre/inscription/"
+    assert client.get(link["href"]).status_code == 200
+    footer = soup(client.get("/qui-sommes-nous/")).select_one("footer")
+    assert footer.find("a", href="/lettre/inscription/", string="Lettre d'information") is not None
+
+
 def test_main_navigation_comes_from_the_page_tree(client, demo_site):
     home = demo_site.root_page
     hidden = StandardPageFactory(parent=home, title="Page cachée", show_in_menus=False)
@@ -65,7 +75,7 @@ def test_footer_has_address_and_legal_links(client, demo_site):
     links = {a.get_text(strip=True): a["href"] for a in footer.select("nav a")}
     assert links["Mentions légales"] == "/mentions-legales/"
     assert links["Plan du site"] == "/plan-du-site/"
-    assert "Accessibilité\xa0: partiellement conforme" in links
+    assert links["Accessibilité\xa0: non conforme"] == "/accessibilite/"
     assert links["Données personnelles"] == "/donnees-personnelles/"
     for href in links.values():
         assert client.get(href).status_code == 200
@@ -139,6 +149,30 @@ def test_sitemap_page_lists_the_tree(client, demo_site):
     assert "Mentions légales" in links
 
 
+def test_sitemap_page_lists_the_pages_outside_the_tree_and_home_leads_to_map_and_observatory(
+    client, demo_site
+):
+    """RGAA 12.3: the stops, the officials' map, the observatory and the newsletter are in the site map too."""
+    html = soup(client.get("/plan-du-site/"))
+    links = {a.get_text(strip=True): a["href"] for a in html.select(".sitemap a")}
+    assert links["Passages du camping-car"] == "/annuaire/passages/"
+    assert links["Carte des services solidaires du Gers"] == "/annuaire/carte/"
+    assert links["Observatoire territorial de l'offre sociale du Gers"] == "/observatoire/"
+    assert links["Communes éloignées des services"] == "/observatoire/couverture/"
+    assert links["Inscription à la lettre d'information"] == "/lettre/inscription/"
+    for href in links.values():
+        assert client.get(href).status_code == 200, href
+    # Nested lists only: a valid, navigable structure.
+    assert all(
+        child.name == "li" for ul in html.select(".sitemap ul") for child in ul.find_all(recursive=False)
+    )
+
+    home = soup(client.get("/"))
+    for area in (home.find("main"), home.find("footer")):
+        hrefs = {a["href"] for a in area.find_all("a", href=True)}
+        assert {"/annuaire/carte/", "/observatoire/"} <= hrefs
+
+
 def test_404_is_french_and_keeps_the_layout(client, demo_site):
     response = client.get("/cette-page-n-existe-pas/")
     assert response.status_code == 404
@@ -170,25 +204,25 @@ def test_unexpected_error_answers_the_french_500_page(demo_site, monkeypatch):
     assert "Le site rencontre un problème" in response.content.decode()
 
 
-def test_sitemap_xml_robots_and_favicon(client, demo_site):
+def test_sitemap_xml_robots_and_favicon(client, demo_site, settings):
     sitemap = client.get("/sitemap.xml")
     assert sitemap.status_code == 200
-    assert b"/qui-sommes-nous/" in sitemap.content
+    assert f"<loc>{settings.SITE_URL}/qui-sommes-nous/</loc>".encode() in sitemap.content
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
-    assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots.content.decode()
     assert "Disallow: /admin/" in robots.content.decode()
     favicon = client.get("/favicon.ico")
     assert favicon.status_code == 301 and favicon["Location"].endswith("img/favicon.png")
 
 
-def test_open_graph_tags(client, demo_site):
+def test_open_graph_tags(client, demo_site, settings):
     html = soup(client.get("/qui-sommes-nous/"))
     og = {m["property"]: m["content"] for m in html.find_all("meta", property=True)}
     assert og["og:title"] == "Qui sommes-nous ?"
     assert og["og:locale"] == "fr_FR"
     assert og["og:url"].endswith("/qui-sommes-nous/")
-    assert og["og:image"].startswith("http://testserver/") and og["og:image"].endswith(".png")
+    assert og["og:image"].startswith(settings.SITE_URL + "/") and og["og:image"].endswith(".png")
     assert html.find("link", rel="canonical")["href"].endswith("/qui-sommes-nous/")
 
 
@@ -212,6 +246,14 @@ def test_admin_is_in_french(client, db):
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
     assert "Se connecter" in response.content.decode() or "Connexion" in response.content.decode()
+
+
+def test_admin_login_form_labels_are_french(client, db):
+    # Wagtail's form leaves the password field without a label, so Django showed its name: "Password".
+    html = soup(client.get("/admin/login/"))
+    labels = {label["for"]: " ".join(label.get_text().split()) for label in html.select("label[for]")}
+    assert labels["id_password"].startswith("Mot de passe")
+    assert labels["id_username"].startswith("Nom d’utilisateur")
 
 
 def test_admin_sends_nothing_to_gravatar(client, django_user_model, demo_site):

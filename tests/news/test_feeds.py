@@ -31,7 +31,7 @@ def many_news(index):
     return index
 
 
-def test_rss_feed_lists_the_latest_20_live_news(client, many_news):
+def test_rss_feed_lists_the_latest_20_live_news(client, many_news, settings):
     response = client.get("/actualites/rss/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
@@ -39,7 +39,8 @@ def test_rss_feed_lists_the_latest_20_live_news(client, many_news):
     assert root.tag == "rss" and root.get("version") == "2.0"
     channel = root.find("channel")
     assert channel.findtext("title") == "Actualités · Gers Solidaire"
-    assert channel.findtext("link") == "http://localhost/actualites/"
+    # The public address (SITE_URL), whatever Host the request came with.
+    assert channel.findtext("link") == settings.SITE_URL + "/actualites/"
     assert channel.findtext("language") == "fr"
     items = channel.findall("item")
     assert len(items) == 20
@@ -54,7 +55,7 @@ def test_rss_feed_lists_the_latest_20_live_news(client, many_news):
     assert "Brouillon" not in response.content.decode()
 
 
-def test_atom_feed(client, many_news):
+def test_atom_feed(client, many_news, settings):
     response = client.get("/actualites/atom/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -62,7 +63,7 @@ def test_atom_feed(client, many_news):
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}title") == "Actualités · Gers Solidaire"
     self_link = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
-    assert self_link[0].get("href") == "http://localhost/actualites/atom/"
+    assert self_link[0].get("href") == settings.SITE_URL + "/actualites/atom/"
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 20
     entry = entries[0]

@@ -57,8 +57,8 @@ def test_pagination_ten_per_page(client, index):
     ("value", "message", "expected_number"),
     [
         ("abc", "n'est pas valide", 1),
-        ("0", "doit être positif", 1),
-        ("-4", "doit être positif", 1),
+        ("0", "doit être au moins 1", 1),
+        ("-4", "doit être au moins 1", 1),
         ("99", "Il n'y a que 2 page(s)", 2),
         ("1e9", "n'est pas valide", 1),
         ("9" * 40, "Il n'y a que 2 page(s)", 2),

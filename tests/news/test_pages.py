@@ -75,12 +75,12 @@ def test_related_services_only_when_published(client, index):
     assert "France Contact" not in html
 
 
-def test_og_image_is_the_news_image_unless_a_share_image_is_chosen(client, index):
+def test_og_image_is_the_news_image_unless_a_share_image_is_chosen(client, index, settings):
     photo = make_image("photo")
     page = add_news(index, "Avec image", hero_image=photo, hero_image_alt="Des bénévoles trient des denrées")
     html = client.get(page.url).content.decode()
     url = og_image(html)
-    assert url and url.startswith("http://testserver/") and "photo" in url
+    assert url and url.startswith(settings.SITE_URL + "/") and "photo" in url
     assert 'alt="Des bénévoles trient des denrées"' in html
 
     page.share_image = make_image("partage", "blue")
@@ -174,3 +174,33 @@ def test_home_page_latest_news_shows_the_summary(client, home, index):
     add_news(index, "Collecte", summary="Soixante tonnes collectées.")
     html = client.get("/").content.decode()
     assert "Collecte" in html and "Soixante tonnes collectées." in html
+
+
+def home_cards(client):
+    html = client.get("/").content.decode()
+    return re.findall(
+        r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a></h3>\s*<p class="card__meta">(.*?)</p>',
+        html,
+        re.S,
+    )
+
+
+def test_home_lists_campaigns_under_way_first_never_ended_ones_and_news_by_their_date(client, home, index):
+    home.news_index = index
+    home.save_revision().publish()
+    today = dt.date.today()
+    add_news(index, "Ancienne", date=dt.date(2021, 1, 18))
+    add_news(index, "Récente", date=dt.date(2024, 5, 1))
+    # Published last, as the demo does: it must not come first for that.
+    _campaign(index, dt.date(2020, 4, 6), dt.date(2020, 6, 30), title="Campagne finie")
+    titles = [title for title, _meta in home_cards(client)]
+    assert titles == ["Récente", "Ancienne"]
+
+    _campaign(index, today - dt.timedelta(days=1), today + dt.timedelta(days=9), title="Campagne en cours")
+    cards = home_cards(client)
+    assert [title for title, _meta in cards] == ["Campagne en cours", "Récente", "Ancienne"]
+    meta = dict(cards)
+    # Each card says its own date, not the day it went online.
+    assert 'Publié le <time datetime="2024-05-01">1 mai 2024</time>' in meta["Récente"]
+    assert f'<time datetime="{today - dt.timedelta(days=1):%Y-%m-%d}">' in meta["Campagne en cours"]
+    assert "Campagne du" in meta["Campagne en cours"]

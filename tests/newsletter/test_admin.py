@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("chef", "chef@gers.example", "motdepasse-solide-1")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def editor_client(client, django_user_model):
     """An editor who can edit pages but holds none of the newsletter permissions."""
     user = django_user_model.objects.create_user("redac", "redac@gers.example", "motdepasse-solide-1")
@@ -52,16 +45,37 @@ def test_test_send_goes_to_staff_only(admin_client, smtp_settings, issue):
     make_subscribers(3)
     url = f"/admin/lettre-information/lettre/{issue.pk}/essai/"
     page = admin_client.get(url)
-    assert page.status_code == 200 and "chef@gers.example" in page.content.decode()
+    assert page.status_code == 200 and "admin@gers.example" in page.content.decode()
     refused = admin_client.post(url, {"recipients": ["abonne0@exemple.fr"]})
     assert refused.status_code == 200  # not a staff address: the form refuses it
     assert smtp_settings.handler.count() == 0
-    response = admin_client.post(url, {"recipients": ["chef@gers.example"]})
+    response = admin_client.post(url, {"recipients": ["admin@gers.example"]})
     assert response.status_code == 302
-    [message] = smtp_settings.handler.messages_to("chef@gers.example")
+    [message] = smtp_settings.handler.messages_to("admin@gers.example")
     assert message["Subject"].startswith("[ESSAI] ")
     assert smtp_settings.handler.count() == 1
     assert not Campaign.objects.exists()
+
+
+def test_test_send_is_offered_to_the_newsletter_team_not_to_every_admin_account(
+    admin_client, django_user_model, issue
+):
+    # Partners log in to the admin to edit their listings: an unpublished issue is not theirs to receive.
+    partner = django_user_model.objects.create_user(
+        "partenaire", "partenaire@asso.example", "motdepasse-solide-1"
+    )
+    partners = Group.objects.create(name="Partenaires (essai)")
+    partners.permissions.add(Permission.objects.get(codename="access_admin"))
+    partner.groups.add(partners)
+    colleague = django_user_model.objects.create_user("comm", "comm@gers.example", "motdepasse-solide-1")
+    team = Group.objects.create(name="Communication (essai)")
+    team.permissions.add(*Permission.objects.filter(codename__in=["access_admin", "send_test"]))
+    colleague.groups.add(team)
+    url = f"/admin/lettre-information/lettre/{issue.pk}/essai/"
+    body = admin_client.get(url).content.decode()
+    assert "admin@gers.example" in body and "comm@gers.example" in body
+    assert "partenaire@asso.example" not in body
+    assert admin_client.post(url, {"recipients": ["partenaire@asso.example"]}).status_code == 200  # refused
 
 
 def test_newsletter_permissions_are_required(editor_client, issue):

@@ -54,7 +54,7 @@ def test_subscribe_confirm_records_consent(
     # Opening the link does not subscribe (mail scanners open links); the button does.
     landing = client.get(link)
     assert landing.status_code == 200
-    assert "Je confirme mon inscription" in landing.content.decode()
+    assert "Confirmer mon inscription" in landing.content.decode()
     assert escape(wording) in landing.content.decode()
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.PENDING

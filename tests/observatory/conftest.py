@@ -1,18 +1,10 @@
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from directory.models import Stop, Tour
-from directory.schedules import StopStatus
-from territories.loading import load_reference_data
+from directory.tours.models import StopStatus
 from tests.directory.factories import OrganisationFactory, commune
-
-
-@pytest.fixture
-def gers(db):
-    """The Gers reference data (communes, cantons, EPCI), as loaded in production."""
-    return load_reference_data()
 
 
 def make_tour(name="Camping-car solidaire", service=None, onboard=(), live=True, organisation=None):

@@ -5,11 +5,12 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks import task
 from django_tasks.signals import task_enqueued
 
+from directory.listings.vocabulary import ServiceKind, ServiceStatus
 from directory.models import Service
-from directory.schedules import StopStatus
-from directory.vocabulary import ServiceKind, ServiceStatus
+from directory.tours.models import StopStatus
 from observatory.coverage import Help, NearestIndex, compute, latest_run
 from observatory.models import CategoryCoverage, CommuneCoverage, CoverageRun
 from territories.gazetteer import haversine_km
@@ -228,3 +229,23 @@ def test_one_computation_per_transaction(gers, enqueued, django_capture_on_commi
         add_stops(tour, AUCH, days=[1, 8, 15, 22])
     assert enqueued == ["compute_coverage"]
     assert cell(latest_run(), AUCH, "mobilite").stop_count == 4
+
+
+def test_the_worker_computes_the_figures_before_a_backlog_of_index_updates(db, settings):
+    """A fresh deployment or a big import queues hundreds of search and reference index updates: the officials'
+    figures ("les chiffres sont en cours de calcul") must not wait behind all of them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from observatory.tasks import compute_coverage
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for _ in range(3):
+        update_an_index.enqueue()
+    compute_coverage.enqueue()
+    update_an_index.enqueue()
+    assert DBTaskResult.objects.ready().first().task_path == "observatory.tasks.compute_coverage"
+
+
+@task
+def update_an_index():
+    """Stands for the index updates Wagtail queues at default priority."""

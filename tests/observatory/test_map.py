@@ -1,16 +1,15 @@
 """The officials' map (/annuaire/carte/): filters, sortable table, CSV and GeoJSON exports."""
 
-import csv
-import io
 import json
 
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import resolve
 
-from directory.vocabulary import ServiceKind
+from directory.listings.vocabulary import ServiceKind
 from observatory import views
 from tests.directory.factories import ServiceFactory, commune
+from tests.spreadsheets import people_csv_rows
 
 AUCH, CONDOM, MIRANDE = "32013", "32107", "32256"
 GRAND_AUCH, TENAREZE = "200066926", "243200417"
@@ -99,7 +98,7 @@ def test_map_filters(client, services, params, expected):
             )
             assert field.has_attr("checked") or field.has_attr("selected")
     csv_link = html.find("a", string="Télécharger la sélection en CSV")["href"]
-    rows = list(csv.DictReader(io.StringIO(client.get(csv_link).content.decode())))
+    rows = people_csv_rows(client.get(csv_link).content)
     assert {row["nom"] for row in rows} == expected
 
 
@@ -147,7 +146,7 @@ def test_bad_filter_values_get_a_french_message_not_an_error(client, services):
         assert client.get("/annuaire/carte/", params).status_code == 200
 
 
-def test_csv_export_neutralises_formulas(client, gers):
+def test_csv_export_neutralises_formulas(client, gers, settings):
     ServiceFactory(
         title='=HYPERLINK("http://exemple.org")',
         organisation__name="+Association",
@@ -158,7 +157,7 @@ def test_csv_export_neutralises_formulas(client, gers):
     response = client.get("/annuaire/carte/services.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="services-gers.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = people_csv_rows(response.content)
     by_name = {row["nom"]: row for row in rows}
     assert set(by_name) == {'\'=HYPERLINK("http://exemple.org")', "'@SUM(A1)"}
     assert by_name['\'=HYPERLINK("http://exemple.org")']["structure"] == "'+Association"
@@ -166,10 +165,21 @@ def test_csv_export_neutralises_formulas(client, gers):
     assert by_name['\'=HYPERLINK("http://exemple.org")']["telephone"] == "+33562000000"
     assert by_name["'@SUM(A1)"]["structure"] == "'-Moins"
     assert by_name["'@SUM(A1)"]["code_insee"] == AUCH
-    assert by_name["'@SUM(A1)"]["url"].startswith("http://testserver/annuaire/")
+    assert by_name["'@SUM(A1)"]["url"].startswith(settings.SITE_URL + "/annuaire/")
 
 
-def test_geojson_export_is_rfc_7946(client, services):
+def test_csv_export_opens_in_french_excel(client, services):
+    """BOM, `;` and decimal commas (coordinates are numbers for the spreadsheet, not text)."""
+    response = client.get("/annuaire/carte/services.csv", {"epci": GRAND_AUCH})
+    rows = {row["nom"]: row for row in people_csv_rows(response.content)}
+    place = services["auch_food"].place
+    food = rows["Épicerie solidaire d'Auch"]
+    assert food["latitude"] == str(place.latitude).replace(".", ",")
+    assert food["longitude"] == str(place.longitude).replace(".", ",")
+    assert food["thematiques"] == "Alimentation"
+
+
+def test_geojson_export_is_rfc_7946(client, services, settings):
     response = client.get("/annuaire/carte/services.geojson", {"epci": GRAND_AUCH})
     assert response["Content-Type"] == "application/geo+json; charset=utf-8"
     collection = json.loads(response.content)
@@ -183,7 +193,7 @@ def test_geojson_export_is_rfc_7946(client, services):
         "coordinates": [round(place.longitude, 6), round(place.latitude, 6)],  # longitude first
     }
     assert feature["properties"]["thematiques"] == ["Alimentation"]
-    assert feature["properties"]["url"] == f"http://testserver/annuaire/{services['auch_food'].slug}/"
+    assert feature["properties"]["url"] == f"{settings.SITE_URL}/annuaire/{services['auch_food'].slug}/"
     download = client.get("/annuaire/carte/services.geojson", {"download": "1"})
     assert download["Content-Disposition"] == 'attachment; filename="services-gers.geojson"'
 
@@ -215,3 +225,18 @@ def assert_accessible_structure(html):
     for table in html.find("main").find_all("table"):
         assert table.caption and table.caption.get_text(strip=True)
         assert all(th.get("scope") in {"col", "row", "colgroup"} for th in table.find_all("th"))
+
+
+def test_stale_listings_are_flagged_in_the_geojson_and_the_map_has_the_popup_label(client, services):
+    import datetime as dt
+
+    from directory.models import Service
+
+    stale = services["condom_food"]
+    Service.objects.filter(pk=stale.pk).update(last_verified_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    features = json.loads(client.get("/annuaire/carte/services.geojson").content)["features"]
+    flags = {f["properties"]["nom"]: f["properties"]["a_verifier"] for f in features}
+    assert flags[stale.title] is True
+    assert not any(flag for name, flag in flags.items() if name != stale.title)
+    map_el = soup(client.get("/annuaire/carte/")).find(id=True, attrs={"data-geojson-url": True})
+    assert map_el["data-stale-label"] == "Informations à vérifier"

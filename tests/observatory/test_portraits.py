@@ -1,16 +1,14 @@
 """Territory portraits (/observatoire/, /observatoire/<epci>/) and the coverage page, from stored results."""
 
-import csv
-import io
-
 import pytest
 from bs4 import BeautifulSoup
 
-from directory.vocabulary import ServiceKind
+from directory.listings.vocabulary import ServiceKind
 from observatory.charts import fmt
 from observatory.coverage import compute
 from territories.models import Commune, Epci
 from tests.directory.factories import ServiceFactory, commune
+from tests.spreadsheets import people_csv_rows
 
 from .conftest import add_stops, make_tour
 from .test_map import assert_accessible_structure
@@ -181,13 +179,15 @@ def test_coverage_page_unknown_category_gets_a_french_message(client, territory)
 def test_coverage_csv_export(client, territory):
     response = client.get("/observatoire/couverture.csv", {"category": "sante"})
     assert response["Content-Disposition"] == 'attachment; filename="couverture-sante.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = people_csv_rows(response.content)
     assert len(rows) == Commune.objects.count()
     condom = next(r for r in rows if r["code_insee"] == CONDOM)
-    assert condom["distance_km"] == "0.0" and condom["au_dela_de_10_km"] == "non"
+    # A decimal comma: French Excel reads a number, not text.
+    assert condom["distance_km"] == "0,0" and condom["au_dela_de_10_km"] == "non"
+    assert any("," in r["distance_km"] and r["distance_km"] != "0,0" for r in rows)
     assert condom["aide_la_plus_proche"] == "Condom santé"
     everything = client.get("/observatoire/couverture.csv")
-    assert len(everything.content.decode().strip().splitlines()) == 1 + Commune.objects.count() * 11
+    assert len(people_csv_rows(everything.content)) == Commune.objects.count() * 11
     refused = client.get("/observatoire/couverture.csv", {"category": "rien"})
     assert refused.status_code == 400 and "thématique inconnue" in refused.content.decode()
 

@@ -207,7 +207,7 @@ def test_works_without_javascript_and_is_accessible(client, site_content):
     assert "(3 résultats)" in page.title.get_text()
     # No script is needed: results, filters and pages are plain links and a GET form.
     main = page.select_one("main")
-    assert not main.select("script") and not main.select("[hx-get]")
+    assert not main.select("script") and not main.select("[data-hx-get]")
     assert not re.search(r"<[^>]+\sstyle=", response.content.decode())
     # The header's search box is still there and keeps the query.
     assert page.select_one("#site-search-q")["value"] == "épicerie"

@@ -1,7 +1,5 @@
 import pytest
 
-from territories.loading import load_reference_data
-
 from .ban_server import closed_port_url, running_fake_ban
 
 
@@ -12,12 +10,6 @@ def _geocoder_offline(settings):
     settings.GEOCODER_TIMEOUT = 0.5
     # The test settings switch the BAN off for the rest of the suite; here it is on, against local servers.
     settings.GEOCODER_BAN_ENABLED = True
-
-
-@pytest.fixture
-def gers(db):
-    """The Gers reference data, loaded as in production."""
-    return load_reference_data()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from home.protection import HoneypotMixin, rate_limited
+from core.protection import HoneypotMixin, rate_limited
 
 
 class ContactForm(HoneypotMixin):
