@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test test test-fast lint format migrations-check demo worker benchmarks clean
+.PHONY: run install install-test test test-fast journeys lint format migrations-check demo worker benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ worker: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .
@@ -57,6 +58,12 @@ test: install-test lint migrations-check
 
 test-fast: install-test
 	$(BIN)/python -m pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
+
+# The README's "En production" commands, run as written (production settings, migrate, collectstatic,
+# check --deploy, gunicorn, db_worker) with an SMTP sink, then every user's journey in Chromium against that server.
+# A fresh database each time: SQLite, or <name>_journeys beside the PostgreSQL database of DATABASE_URL.
+journeys: install-test
+	$(BIN)/python -m tests.journeys $(PYTEST_ARGS)
 
 benchmarks: install-test
 	@for bench in benchmarks/*.py; do [ -e "$$bench" ] || continue; echo "== $$bench"; $(BIN)/python $$bench || exit 1; done
