@@ -9,13 +9,13 @@ import datetime as dt
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from .feeds import date_to_datetime
 from .models import (
     CampaignPage,
     NewsCategory,
     NewsIndexPage,
     NewsPage,
     NewsPageRelatedService,
-    date_to_datetime,
 )
 
 INDEX = {

@@ -1,10 +1,18 @@
 """RSS 2.0 and Atom 1.0 feeds of the latest news of an index (Django's syndication framework)."""
 
+import datetime as dt
+
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from .models import FEED_SIZE, date_to_datetime
+FEED_SIZE = 20
+
+
+def date_to_datetime(day):
+    """A news date as an aware datetime at noon, Paris time (feeds want datetimes; noon survives any offset)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 
 class RssNewsFeed(Feed):

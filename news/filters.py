@@ -4,14 +4,10 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from .models import NewsCategory, NewsPage
 
-
-def _used_tags(news=None):
+def _used_tags(news):
     """Tags of the given news only: a draft's tags must not show in the public list."""
-    tags = Tag.objects.filter(news_newspagetag_items__isnull=False)
-    if news is not None:
-        tags = tags.filter(news_newspagetag_items__content_object__in=news.values("pk"))
+    tags = Tag.objects.filter(news_newspagetag_items__content_object__in=news.values("pk"))
     return tags.distinct().order_by("name")
 
 
@@ -22,13 +18,14 @@ class NewsFilter(django_filters.FilterSet):
         label=_("Catégorie"),
         field_name="categories",
         to_field_name="slug",
-        queryset=NewsCategory.objects.all(),
+        # Set from the news queryset's own model in __init__: this module does not import the models.
+        queryset=None,
         empty_label=_("Toutes les catégories"),
     )
     tag = django_filters.ModelChoiceFilter(
         label=_("Mot-clé"),
         to_field_name="slug",
-        queryset=_used_tags(),
+        queryset=None,  # the tags of the filtered news, set in __init__
         method="filter_tag",
         empty_label=_("Tous les mots-clés"),
     )
@@ -42,12 +39,10 @@ class NewsFilter(django_filters.FilterSet):
         "year": _("Aucune actualité n'est datée de l'année « %(value)s » : ce filtre est ignoré."),
     }
 
-    class Meta:
-        model = NewsPage
-        fields = ["category", "tag", "year"]
-
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
+        category_model = self.queryset.model._meta.get_field("categories").related_model
+        self.filters["category"].queryset = category_model.objects.all()
         self.filters["tag"].queryset = _used_tags(self.queryset)
         years = [d.year for d in self.queryset.dates("date", "year", order="DESC")]
         self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]

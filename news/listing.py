@@ -5,7 +5,8 @@ from django.core.paginator import Paginator
 from core.pagination import lenient_page_number
 
 from .filters import NewsFilter
-from .models import NEWS_PER_PAGE
+
+NEWS_PER_PAGE = 10
 
 
 def news_listing(index_page, params):

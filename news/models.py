@@ -1,7 +1,5 @@
 """News, their index (listing, filters, feeds) and campaign landing pages."""
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,8 +18,8 @@ from core.slugs import slugify
 from home.blocks import BodyBlock
 from home.models import SharingMixin
 
-NEWS_PER_PAGE = 10
-FEED_SIZE = 20
+from .feeds import AtomNewsFeed, RssNewsFeed
+from .listing import news_listing
 
 
 class NewsCategory(models.Model):
@@ -140,8 +138,6 @@ class NewsIndexPage(RoutablePageMixin, SharingMixin, Page):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from .listing import news_listing
-
         context = super().get_context(request, *args, **kwargs)
         context.update(news_listing(self, request.GET))
         context["feed_urls"] = self.feed_urls(request)
@@ -149,14 +145,10 @@ class NewsIndexPage(RoutablePageMixin, SharingMixin, Page):
 
     @path("rss/")
     def rss_feed(self, request):
-        from .feeds import RssNewsFeed
-
         return RssNewsFeed(self)(request)
 
     @path("atom/")
     def atom_feed(self, request):
-        from .feeds import AtomNewsFeed
-
         return AtomNewsFeed(self)(request)
 
 
@@ -341,8 +333,3 @@ class CampaignPage(IllustratedMixin, SharingMixin, Page):
         context["state"] = self.state()
         context["cta_href"] = self.cta_href(request) if self.cta_label else ""
         return context
-
-
-def date_to_datetime(day):
-    """A news date as an aware datetime at noon, Paris time (feeds want datetimes; noon survives any offset)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
