@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.pagination import lenient_page_number
+from core.pagination import lenient_page_number, page_nav
 from core.phones import tel_href
 from directory.listings import hours, occurrences
 from directory.listings.models import Audience, Category, Service
@@ -361,30 +361,11 @@ class SearchOutcome:
         return self.page is not None and self.count == 0
 
     @property
-    def page_links(self):
-        """[(label, query string or None for an ellipsis, is current)] for the page-number nav."""
-        if self.page is None or self.page.paginator.num_pages < 2:
-            return []
-        paginator = self.page.paginator
-        links = []
-        for number in paginator.get_elided_page_range(self.page.number, on_each_side=1, on_ends=1):
-            if number == paginator.ELLIPSIS:
-                links.append((number, None, False))
-            else:
-                links.append((number, self.page_query(number), number == self.page.number))
-        return links
-
-    @property
-    def previous_query(self):
-        return (
-            self.page_query(self.page.previous_page_number())
-            if self.page and self.page.has_previous()
-            else ""
-        )
-
-    @property
-    def next_query(self):
-        return self.page_query(self.page.next_page_number()) if self.page and self.page.has_next() else ""
+    def page_nav(self):
+        """The page-number nav (core/includes/pagination.html), or None."""
+        if self.page is None:
+            return None
+        return page_nav(self.page, self.page_query, on_each_side=1)
 
     @property
     def error_slots(self):
