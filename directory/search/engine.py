@@ -556,12 +556,12 @@ def _page(paginator, raw, notices):
     return paginator.page(number)
 
 
-def _no_result_suggestions(outcome, data):
+def _no_result_suggestions(outcome, service_filter):
     """A wider radius that finds something, neighbouring communes, and the same search at any hour."""
     params, place = outcome.params, outcome.place
     if place is not None:
         for wider in (r for r in RADIUS_CHOICES if r > (outcome.radius or 0)):
-            count = _run_filter({**data, "radius": repr(float(wider))}).qs.count()
+            count = service_filter.variant(radius=float(wider)).qs.count()
             if count:
                 outcome.wider.append(
                     Suggestion(
@@ -585,7 +585,7 @@ def _no_result_suggestions(outcome, data):
                     )
                 )
     if params.open_now:
-        count = _run_filter({k: v for k, v in data.items() if k != "open_now"}).qs.count()
+        count = service_filter.variant(open_now=None).qs.count()
         if count:
             outcome.wider.append(
                 Suggestion(
@@ -637,7 +637,9 @@ def run_search(query):
     hits = index.search_services(service_filter, _base_queryset(), with_facets=True)
     results = hits if hits is not None else service_filter.qs
     outcome.page = _page(Paginator(results, RESULTS_PER_PAGE), query.get("page"), outcome.notices)
-    outcome.category_facets, outcome.kind_facets = facet_options(index.facet_counts(data, hits))
+    outcome.category_facets, outcome.kind_facets = facet_options(
+        index.facet_counts(service_filter, data, hits)
+    )
     services = list(outcome.page.object_list)
     closures = occurrences.closures_for(services, outcome.now.date(), outcome.now.date())
     cutoff = freshness.stale_cutoff()
@@ -654,7 +656,7 @@ def run_search(query):
         }
     outcome.map = map_data(outcome.items, outcome.place, outcome.radius)
     if outcome.count == 0:
-        _no_result_suggestions(outcome, data)
+        _no_result_suggestions(outcome, service_filter)
     return outcome
 
 
