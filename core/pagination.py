@@ -1,4 +1,7 @@
-"""Lenient page numbers for the public listings: a bad `?page=` shows a page and a French notice, never an error."""
+"""The public listings' pages: lenient page numbers (a bad `?page=` shows a page and a French notice, never an
+error) and the page-number nav that core/includes/pagination.html shows for every listing."""
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -26,3 +29,37 @@ def lenient_page_number(raw, num_pages, *, results=True):
             "count": num_pages
         }
     return number, None
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: int | str
+    query: str | None  # the page's query string ("?page=2"); None for the "…" of an elided range
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class PageNav:
+    """What core/includes/pagination.html shows: the page numbers, the previous and next pages' query strings."""
+
+    links: list
+    previous: str = ""
+    next: str = ""
+
+
+def page_nav(page, query_for, *, on_each_side=1):
+    """The nav of a Django `Page`, `query_for(number)` giving each page's query string; None for one page."""
+    paginator = page.paginator
+    if paginator.num_pages < 2:
+        return None
+    links = [
+        PageLink(number, None)
+        if number == paginator.ELLIPSIS
+        else PageLink(number, query_for(number), number == page.number)
+        for number in paginator.get_elided_page_range(page.number, on_each_side=on_each_side, on_ends=1)
+    ]
+    return PageNav(
+        links,
+        previous=query_for(page.previous_page_number()) if page.has_previous() else "",
+        next=query_for(page.next_page_number()) if page.has_next() else "",
+    )

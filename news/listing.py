@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 
-from core.pagination import lenient_page_number
+from core.pagination import lenient_page_number, page_nav
 
 from .filters import NewsFilter
 
@@ -26,9 +26,18 @@ def news_listing(index_page, params):
     return {
         "filter_form": filterset.form,
         "news_page": page_obj,
+        "page_nav": page_nav(page_obj, lambda n: _query_with(params, page=n), on_each_side=2),
         "news_count": paginator.count,
         "active_filters": active,
         "filter_errors": errors,
         # Campaigns head the unfiltered first page only: filters are about news.
         "campaigns": index_page.current_campaigns() if not active and number == 1 else [],
     }
+
+
+def _query_with(params, **values):
+    """The query string with `values` replaced (as Django's {% querystring %} tag writes it)."""
+    query = params.copy()
+    for key, value in values.items():
+        query[key] = value
+    return f"?{query.urlencode()}"

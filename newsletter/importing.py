@@ -3,8 +3,6 @@
 An address already known here is never changed by an import (an unsubscribed address stays unsubscribed).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +12,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core import csv_files
 
 from .models import Consent, ConsentSource, Subscriber, SubscriberStatus
 from .subscriptions import normalise_email
@@ -53,12 +53,10 @@ class ImportReport:
 
 
 def decode(data):
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(gettext("Le fichier n'est ni en UTF-8 ni en Windows-1252."))
+    try:
+        return csv_files.decode(data)
+    except csv_files.UndecodableFile:
+        raise ImportFileError(gettext("Le fichier n'est ni en UTF-8 ni en Windows-1252.")) from None
 
 
 def _column(headers, names):
@@ -84,23 +82,25 @@ def parse_date(value):
 
 def read_rows(text):
     """(line number, address, consent date text) for each data line."""
-    sample = text[:4096]
+    lines = csv_files.rows(text)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    headers = reader.fieldnames or []
-    email_column = _column(headers, EMAIL_COLUMNS)
-    if email_column is None:
-        raise ImportFileError(gettext("Colonne « email » introuvable dans la première ligne du fichier."))
-    date_column = _column(headers, DATE_COLUMNS)
-    for row in reader:
-        yield (
-            reader.line_num,
-            (row.get(email_column) or "").strip(),
-            (row.get(date_column) or "") if date_column else "",
-        )
+        _, headers = next(lines, (1, []))
+        email_column = _column(headers, EMAIL_COLUMNS)
+        if email_column is None:
+            raise ImportFileError(gettext("Colonne « email » introuvable dans la première ligne du fichier."))
+        date_column = _column(headers, DATE_COLUMNS)
+        for line, cells in lines:
+            row = dict(zip(headers, cells, strict=False))
+            yield (
+                line,
+                (row.get(email_column) or "").strip(),
+                (row.get(date_column) or "") if date_column else "",
+            )
+    except csv_files.MalformedCsv as exc:
+        raise ImportFileError(
+            gettext("Le fichier CSV est mal formé (ligne %(line)s) : %(error)s")
+            % {"line": exc.line, "error": exc.error}
+        ) from exc
 
 
 def import_csv(data, mode, origin, wording, now=None):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import spreadsheets
 from core.maps import map_settings
+from core.pagination import page_nav
 from directory.listings.vocabulary import ServiceKind
 from directory.models import Category, Service
 from territories.models import Canton, Epci
@@ -62,7 +63,7 @@ def services_map(request):
     context = {
         "selection": selection,
         "results": page,
-        "page_links": _page_links(page, lambda n: selection.query_string(page=str(n))),
+        "page_nav": page_nav(page, lambda n: selection.query_string(page=str(n)), on_each_side=2),
         "sort_links": selection.sort_links(),
         "categories": Category.objects.all(),
         "kinds": ServiceKind.choices,
@@ -76,18 +77,6 @@ def services_map(request):
         "now": timezone.now(),
     }
     return TemplateResponse(request, "observatory/map.html", context)
-
-
-def _page_links(page, query_for):
-    if page.paginator.num_pages <= 1:
-        return []
-    links = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
-        if number == page.paginator.ELLIPSIS:
-            links.append({"label": "…", "url": None, "current": False})
-        else:
-            links.append({"label": number, "url": query_for(number), "current": number == page.number})
-    return links
 
 
 def _refused(errors):
@@ -164,7 +153,7 @@ def epci_portrait(request, key):
         "geojson_url": reverse("observatory:map_geojson") + f"?epci={epci.siren}",
         "csv_url": reverse("observatory:map_csv") + f"?epci={epci.siren}",
         "stops": _upcoming_stops_in(epci, run),
-        "page_links": _page_links(page, lambda n: f"?page={n}"),
+        "page_nav": page_nav(page, lambda n: f"?page={n}", on_each_side=2),
         "thresholds": THRESHOLDS_KM,
         "kinds": ServiceKind.choices,
     }

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.formats import date_format
@@ -21,7 +22,7 @@ from elasticsearch import ApiError, TransportError
 from wagtail.models import Page
 from wagtail.search.query import And, Or, PlainText
 
-from core.pagination import lenient_page_number
+from core.pagination import lenient_page_number, page_nav
 
 from . import suggestions, text
 
@@ -287,30 +288,10 @@ class SiteSearch:
         )
 
     @property
-    def page_links(self):
-        """[(number, query string or None for a gap, is current)]."""
-        if self.num_pages < 2:
-            return []
-        shown = sorted(
-            {1, self.num_pages, *range(max(1, self.number - 1), min(self.num_pages, self.number + 1) + 1)}
-        )
-        links, previous = [], 0
-        for number in shown:
-            if number - previous > 1:
-                links.append(("…", None, False))
-            links.append(
-                (number, self.query_string(page=number if number > 1 else ""), number == self.number)
-            )
-            previous = number
-        return links
-
-    @property
-    def previous_query(self):
-        return self.query_string(page=self.number - 1 if self.number > 2 else "") if self.number > 1 else ""
-
-    @property
-    def next_query(self):
-        return self.query_string(page=self.number + 1) if self.number < self.num_pages else ""
+    def page_nav(self):
+        """The page-number nav (core/includes/pagination.html), or None for a single page."""
+        page = Paginator(range(self.total), RESULTS_PER_PAGE).page(self.number)
+        return page_nav(page, lambda n: self.query_string(page=n if n > 1 else ""))
 
 
 def completion_suggestion(query):

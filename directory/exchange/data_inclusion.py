@@ -14,7 +14,7 @@ import re
 import pydantic
 from data_inclusion.schema import v1 as di
 
-from core import spreadsheets
+from core import phones, spreadsheets
 from directory.listings import hours
 from directory.listings.models import Service
 from directory.listings.vocabulary import Fees, ServiceKind, ServiceStatus
@@ -62,13 +62,10 @@ def service_id(service):
 
 
 def phone_e164(number):
-    """French numbers in E.164 (as data·inclusion prefers); anything else cleaned of separators, or None."""
+    """E.164 (as data·inclusion prefers; short numbers like 3919 as dialled); anything else cleaned of separators."""
     if not number:
         return None
-    compact = re.sub(r"[\s.\-()]", "", number)
-    if re.fullmatch(r"0[1-9]\d{8}", compact):
-        return f"+33{compact[1:]}"
-    return compact or None
+    return phones.e164(number) or re.sub(r"[\s.\-()]", "", number) or None
 
 
 def clean_name(text):

@@ -10,8 +10,6 @@ of `data-inclusion-schema`, then mapped onto the same columns as the CSV, so bot
 (directory.exchange.importing).
 """
 
-import csv
-import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -23,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from core import csv_files
 from core.slugs import slugify
 from directory.listings.models import (
     DEFAULT_SOURCE,
@@ -312,14 +311,12 @@ class Record:
 
 
 def decode(data):
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(
-        _g("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
-    )
+    try:
+        return csv_files.decode(data)
+    except csv_files.UndecodableFile:
+        raise ImportFileError(
+            _g("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
+        ) from None
 
 
 def _header_key(text):
@@ -338,11 +335,9 @@ def read_csv(data):
     text = decode(data) if isinstance(data, bytes) else data
     if "\x00" in text:
         raise ImportFileError(_g("Le fichier contient des caractères nuls : ce n'est pas un fichier CSV."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = csv_files.rows(text)
     try:
-        header = next(reader, None)
+        _, header = next(lines, (1, None))
         if not header:
             raise ImportFileError(_g("Le fichier est vide."))
         known = {}
@@ -361,7 +356,7 @@ def read_csv(data):
                 )
             )
         records = []
-        for number, row in enumerate(reader, start=2):
+        for number, row in lines:
             if not any(cell.strip() for cell in row):
                 continue
             if any(len(cell) > MAX_CELL_CHARS for cell in row):
@@ -371,10 +366,10 @@ def read_csv(data):
                 )
             values = {key: _clean_cell(row[pos]) if pos < len(row) else "" for pos, key in known.items()}
             records.append(Record("ligne", number, values))
-    except csv.Error as exc:
+    except csv_files.MalformedCsv as exc:
         raise ImportFileError(
             _g("Le fichier CSV est mal formé (ligne %(line)s) : %(error)s")
-            % {"line": reader.line_num, "error": exc}
+            % {"line": exc.line, "error": exc.error}
         ) from exc
     return records, ignored
 

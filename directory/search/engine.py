@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.pagination import lenient_page_number
+from core.pagination import lenient_page_number, page_nav
 from core.phones import tel_href
 from directory.listings import hours, occurrences
 from directory.listings.models import Audience, Category, Service
@@ -361,30 +361,11 @@ class SearchOutcome:
         return self.page is not None and self.count == 0
 
     @property
-    def page_links(self):
-        """[(label, query string or None for an ellipsis, is current)] for the page-number nav."""
-        if self.page is None or self.page.paginator.num_pages < 2:
-            return []
-        paginator = self.page.paginator
-        links = []
-        for number in paginator.get_elided_page_range(self.page.number, on_each_side=1, on_ends=1):
-            if number == paginator.ELLIPSIS:
-                links.append((number, None, False))
-            else:
-                links.append((number, self.page_query(number), number == self.page.number))
-        return links
-
-    @property
-    def previous_query(self):
-        return (
-            self.page_query(self.page.previous_page_number())
-            if self.page and self.page.has_previous()
-            else ""
-        )
-
-    @property
-    def next_query(self):
-        return self.page_query(self.page.next_page_number()) if self.page and self.page.has_next() else ""
+    def page_nav(self):
+        """The page-number nav (core/includes/pagination.html), or None."""
+        if self.page is None:
+            return None
+        return page_nav(self.page, self.page_query, on_each_side=1)
 
     @property
     def error_slots(self):
@@ -575,12 +556,12 @@ def _page(paginator, raw, notices):
     return paginator.page(number)
 
 
-def _no_result_suggestions(outcome, data):
+def _no_result_suggestions(outcome, service_filter):
     """A wider radius that finds something, neighbouring communes, and the same search at any hour."""
     params, place = outcome.params, outcome.place
     if place is not None:
         for wider in (r for r in RADIUS_CHOICES if r > (outcome.radius or 0)):
-            count = _run_filter({**data, "radius": repr(float(wider))}).qs.count()
+            count = service_filter.variant(radius=float(wider)).qs.count()
             if count:
                 outcome.wider.append(
                     Suggestion(
@@ -604,7 +585,7 @@ def _no_result_suggestions(outcome, data):
                     )
                 )
     if params.open_now:
-        count = _run_filter({k: v for k, v in data.items() if k != "open_now"}).qs.count()
+        count = service_filter.variant(open_now=None).qs.count()
         if count:
             outcome.wider.append(
                 Suggestion(
@@ -656,7 +637,9 @@ def run_search(query):
     hits = index.search_services(service_filter, _base_queryset(), with_facets=True)
     results = hits if hits is not None else service_filter.qs
     outcome.page = _page(Paginator(results, RESULTS_PER_PAGE), query.get("page"), outcome.notices)
-    outcome.category_facets, outcome.kind_facets = facet_options(index.facet_counts(data, hits))
+    outcome.category_facets, outcome.kind_facets = facet_options(
+        index.facet_counts(service_filter, data, hits)
+    )
     services = list(outcome.page.object_list)
     closures = occurrences.closures_for(services, outcome.now.date(), outcome.now.date())
     cutoff = freshness.stale_cutoff()
@@ -673,7 +656,7 @@ def run_search(query):
         }
     outcome.map = map_data(outcome.items, outcome.place, outcome.radius)
     if outcome.count == 0:
-        _no_result_suggestions(outcome, data)
+        _no_result_suggestions(outcome, service_filter)
     return outcome
 
 

@@ -1,5 +1,6 @@
 """One FilterSet for the directory: the HTML search and the JSON API both go through it."""
 
+import copy
 import math
 
 import django_filters
@@ -207,6 +208,19 @@ class ServiceFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(opening_hours__in=open_expressions).exclude(pk__in=closed)
         return queryset.filter(~Q(opening_hours__in=open_expressions) | Q(pk__in=closed))
+
+    def variant(self, **changes):
+        """This validated search with some cleaned values changed (None: that filter left out).
+
+        The facet counts and the no-result suggestions are such variants: they reuse this form instead of
+        building, validating and querying the database for a new filter set from a new query string.
+        """
+        other = copy.copy(self)
+        other._form = copy.copy(self.form)
+        cleaned = {**self.form.cleaned_data, **changes}
+        other._form.cleaned_data = {name: value for name, value in cleaned.items() if value is not None}
+        other.__dict__.pop("_qs", None)
+        return other
 
     @property
     def point(self):

@@ -436,7 +436,17 @@ def test_cors_preflight(client, gers):
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "GET" in response["Access-Control-Allow-Methods"]
     assert response["Access-Control-Allow-Headers"] == "accept-language, x-requested-with"
+    assert response["Access-Control-Allow-Methods"] == "GET, OPTIONS"
+    assert response["Access-Control-Max-Age"] == "86400"
     assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_cors_answer_is_the_same_for_every_origin(client, gers):
+    # `*` whoever asks, with or without an Origin: nothing varies on it, so caches keep one copy per address.
+    for headers in ({"HTTP_ORIGIN": "https://carto.exemple.fr"}, {}):
+        response = client.get("/api/v1/communes?q=auch", **headers)
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "origin" not in response.get("Vary", "").lower()
 
 
 def test_cors_stays_inside_the_api(client, demo_site):

@@ -402,3 +402,36 @@ def test_title_says_the_query_the_commune_and_the_page(client, directory_page):
         page_title(fragment)
         == "23 services trouvés pour «\xa0permanence\xa0», page 1 sur 2 – Trouver de l'aide · Gers Solidaire"
     )
+
+
+def test_one_filter_set_per_search(client, services, monkeypatch):
+    """The facets (counted in the database) and the no-result suggestions reuse the search's own filter set."""
+    from django.core.cache import cache
+
+    from directory.search.filters import ServiceFilter
+
+    built = []
+    build = ServiceFilter.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(args)
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(ServiceFilter, "__init__", counted)
+    cache.clear()
+    # No result: besides the facets, the page tries each wider radius and the same search at any hour.
+    params = {
+        "q": "introuvable",
+        "where": "Mirande",
+        "radius": "5",
+        "category": "alimentation",
+        "open_now": "true",
+    }
+    response = client.get("/annuaire/", params)
+    assert response.status_code == 200 and response.context["search"].count == 0
+    assert len(built) == 1
+    built.clear()
+    # A search that finds something, its facets counted then cached.
+    assert client.get("/annuaire/", {"category": "alimentation"}).context["search"].count == 2
+    assert client.get("/annuaire/", {"category": "alimentation"}).context["search"].count == 2
+    assert len(built) == 2
