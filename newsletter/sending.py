@@ -3,10 +3,11 @@
 One Delivery row per recipient is created when the send is requested. The worker then walks the pending rows in
 batches, paced to NEWSLETTER_RATE_PER_MINUTE, over NEWSLETTER_SMTP_CONNECTIONS connections; for each message:
 
-1. builds it and starts the SMTP transaction (MAIL FROM, RCPT TO, DATA and the whole body);
+1. builds it and starts the SMTP transaction (MAIL FROM, RCPT TO, DATA and the whole body — newsletter.smtp's
+   two-phase connection stops there);
 2. just before the last bytes (the end-of-data dot) leave, commits `pending → sending` for that row — one
-   conditional UPDATE, which also records the outcomes that came in since, and covers the claims of the other
-   connections that arrive at the same moment (group commit);
+   transaction: a conditional UPDATE, which also covers the claims of the other connections that arrive at the
+   same moment (group commit), and one recording the outcomes that came in since;
 3. sends the dot, reads the server's answer, and records `sent`, a retry, or `failed` (with the next commit).
 
 What that guarantees, and what it cannot:
@@ -41,7 +42,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, router, transaction
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -256,49 +257,43 @@ class Transport:
 # --- The worker loop ---------------------------------------------------------------------------------------------
 
 
-def claim_and_record(claim_ids, sent_ids):
-    """pending → sending for `claim_ids` (still pending, subscriber still confirmed), sending → sent for `sent_ids`,
-    in one UPDATE: one statement, one commit, for every message. Returns the claimed ids this call won."""
-    claim_ids, sent_ids = list(dict.fromkeys(claim_ids)), list(sent_ids)
-    if not claim_ids and not sent_ids:
-        return set()
-    now = timezone.now()
-    claimable = Q(pk__in=claim_ids, status=DeliveryStatus.PENDING) & Exists(
-        Subscriber.objects.filter(pk=OuterRef("subscriber_id"), status=SubStatus.CONFIRMED)
-    )
-    accepted = Q(pk__in=sent_ids, status=DeliveryStatus.SENDING)
-    claim_values = {
-        "status": Value(DeliveryStatus.SENDING.value),
-        "claimed_at": Value(now),
-        "attempts": F("attempts") + 1,
-    }
-    sent_values = {"status": Value(DeliveryStatus.SENT.value), "sent_at": Value(now), "last_error": Value("")}
-    if not sent_ids:
-        rows, values = Delivery.objects.filter(claimable), claim_values
-    elif not claim_ids:
-        Delivery.objects.filter(accepted).update(**sent_values)
-        return set()
-    else:
-        # Each column: the claim's value for the claimed rows, the outcome's for the others.
-        rows = Delivery.objects.filter(claimable | accepted)
-        values = {
-            name: Case(
-                When(pk__in=claim_ids, then=claim_values.get(name, F(name))),
-                default=sent_values.get(name, F(name)),
-                output_field=Delivery._meta.get_field(name),
-            )
-            for name in claim_values | sent_values
-        }
-    with transaction.atomic(using=router.db_for_write(Delivery), savepoint=False):
-        if rows.update(**values) == len(claim_ids) + len(sent_ids):
-            return set(claim_ids)  # every row matched: every claim won
-        # Some row did not match (the subscriber left…): ours are the rows this statement just claimed; the
-        # transaction keeps anyone else from changing them meanwhile.
-        return set(
-            Delivery.objects.filter(
-                pk__in=claim_ids, status=DeliveryStatus.SENDING, claimed_at=now
-            ).values_list("pk", flat=True)
+class HotPath:
+    """The statements run for every message. The querysets are built once: Django resolves a filter when it is
+    added, and resolving the subscriber's subquery for every message would cost more than the commit itself."""
+
+    def __init__(self):
+        self.using = router.db_for_write(Delivery)
+        subscribed = Exists(
+            Subscriber.objects.filter(pk=OuterRef("subscriber_id"), status=SubStatus.CONFIRMED)
         )
+        self.claimable = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(subscribed)
+        self.in_flight = Delivery.objects.filter(status=DeliveryStatus.SENDING)
+
+    def claim_and_record(self, claim_ids, sent_ids):
+        """pending → sending for `claim_ids` (still pending, subscriber still confirmed), sending → sent for
+        `sent_ids`, in one transaction: one commit for every message. Returns the claimed ids this call won."""
+        claim_ids = list(dict.fromkeys(claim_ids))
+        if not claim_ids and not sent_ids:
+            return set()
+        now, won = timezone.now(), set()
+        with transaction.atomic(using=self.using, savepoint=False):
+            if sent_ids:
+                self.in_flight.filter(pk__in=sent_ids).update(
+                    status=DeliveryStatus.SENT, sent_at=now, last_error=""
+                )
+            if claim_ids:
+                claimed = self.claimable.filter(pk__in=claim_ids).update(
+                    status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+                )
+                if claimed == len(claim_ids):
+                    won = set(claim_ids)
+                elif claimed:
+                    # Some row was no longer claimable (the subscriber left…): ours are those this statement just
+                    # claimed, which the transaction keeps anyone else from changing meanwhile.
+                    won = set(
+                        self.in_flight.filter(pk__in=claim_ids, claimed_at=now).values_list("pk", flat=True)
+                    )
+        return won
 
 
 class Pacer:
@@ -346,7 +341,12 @@ class _ClaimRequest:
 
 
 class _SenderThread(threading.Thread):
-    """Holds one SMTP connection and sends the jobs it takes; never touches the database."""
+    """Holds one SMTP connection and sends the jobs it takes; never touches the database.
+
+    A thread per connection rather than a concurrent.futures pool: the connection is the thread's state for its
+    whole life (opened once, reopened after an error or a full batch, closed when the thread ends); a pool would
+    need thread-local connections and offers no hook to close them.
+    """
 
     def __init__(self, sender, index):
         super().__init__(name=f"lettre-{sender.campaign_id}-{index}", daemon=True)
@@ -414,6 +414,7 @@ class CampaignSender:
         self.sent = []  # accepted by the server, recorded with the next commit
         self.lease_renewed_at = 0.0
         self.server_failures = 0
+        self.hot_path = HotPath()
         self.mailer = None
 
     # Lease: one worker process per campaign; a dead worker's lease expires.
@@ -460,7 +461,7 @@ class CampaignSender:
 
     def _write_outcomes(self):
         if self.sent:
-            claim_and_record([], self.sent)
+            self.hot_path.claim_and_record([], self.sent)
             self.sent = []
         for delivery_id, from_status, values in self.outcomes:
             Delivery.objects.filter(pk=delivery_id, status=from_status).update(**values)
@@ -521,10 +522,10 @@ class CampaignSender:
                     with transaction.atomic():
                         self.renew_lease(force=True)
                         self._write_outcomes()
-                        won = claim_and_record(ids, [])
+                        won = self.hot_path.claim_and_record(ids, [])
                 else:
                     sent, self.sent = self.sent, []
-                    won = claim_and_record(ids, sent)
+                    won = self.hot_path.claim_and_record(ids, sent)
             except BaseException:
                 self.answer(requests, set())
                 raise
