@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from .emails import IssueMailer, from_email, render_issue
 from .models import Campaign, CampaignStatus, Delivery, DeliveryStatus, NewsletterIssuePage, Subscriber
@@ -109,8 +110,6 @@ def create_campaign(issue, user=None, enqueue=True):
 
 
 def enqueue_campaign(campaign_id):
-    from .tasks import send_campaign
-
     result = send_campaign.enqueue(campaign_id)
     Campaign.objects.filter(pk=campaign_id).update(task_id=str(result.id)[:64])
     return result
@@ -713,6 +712,12 @@ class CampaignSender:
 
 def run_campaign(campaign_id, owner=None, sleep=time.sleep):
     return CampaignSender(campaign_id, owner=owner, sleep=sleep).run().as_dict()
+
+
+@task()
+def send_campaign(campaign_id):
+    """The background task (`manage.py db_worker`) queued by create_campaign and resume_campaign."""
+    return run_campaign(campaign_id)
 
 
 # --- Reporting ---------------------------------------------------------------------------------------------------
