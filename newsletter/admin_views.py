@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import sending
-from .forms import ImportForm, TestSendForm
+from .admin_forms import ImportForm, TestSendForm
 from .importing import ImportFileError, import_csv
 from .models import Campaign, NewsletterIssuePage, Subscriber, SubscriberStatus
 

@@ -3,10 +3,11 @@
 One Delivery row per recipient is created when the send is requested. The worker then walks the pending rows in
 batches, paced to NEWSLETTER_RATE_PER_MINUTE, over NEWSLETTER_SMTP_CONNECTIONS connections; for each message:
 
-1. builds it and starts the SMTP transaction (MAIL FROM, RCPT TO, DATA and the whole body);
+1. builds it and starts the SMTP transaction (MAIL FROM, RCPT TO, DATA and the whole body — newsletter.smtp's
+   two-phase connection stops there);
 2. just before the last bytes (the end-of-data dot) leave, commits `pending → sending` for that row — one
-   conditional UPDATE, which also records the outcomes that came in since, and covers the claims of the other
-   connections that arrive at the same moment (group commit);
+   transaction: a conditional UPDATE, which also covers the claims of the other connections that arrive at the
+   same moment (group commit), and one recording the outcomes that came in since;
 3. sends the dot, reads the server's answer, and records `sent`, a retry, or `failed` (with the next commit).
 
 What that guarantees, and what it cannot:
@@ -40,19 +41,21 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Count, F, Min, Q
+from django.db import IntegrityError, router, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from .emails import IssueMailer, from_email, render_issue
 from .models import Campaign, CampaignStatus, Delivery, DeliveryStatus, NewsletterIssuePage, Subscriber
 from .models import SubscriberStatus as SubStatus
+from .smtp import TwoPhaseEmailBackend
 
 logger = logging.getLogger(__name__)
 
-END_OF_DATA = b"\r\n.\r\n"
 COMMIT_DELAY = 0.002  # seconds a group commit waits for more claims when several connections send
 
 
@@ -107,8 +110,6 @@ def create_campaign(issue, user=None, enqueue=True):
 
 
 def enqueue_campaign(campaign_id):
-    from .tasks import send_campaign
-
     result = send_campaign.enqueue(campaign_id)
     Campaign.objects.filter(pk=campaign_id).update(task_id=str(result.id)[:64])
     return result
@@ -181,17 +182,25 @@ def describe(exc):
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
-# --- The transport: Django's e-mail backend, with a hook before the end of data -----------------------------
+# --- The transport: the site's e-mail backend, with a pause before the end of data -----------------------------
 
 
 class Transport:
+    """One sender thread's connection. With Django's SMTP backend (what EMAIL_URL configures), messages go through a
+    two-phase connection (newsletter.smtp) and the claim runs just before the end-of-data dot; with another backend
+    (console, an HTTP API through anymail), it runs before the backend is called."""
+
     def __init__(self):
         self.backend = None
         self.from_address = None
 
     def open(self):
         if self.backend is None:
-            backend = get_connection(fail_silently=False)
+            if import_string(settings.EMAIL_BACKEND) is SMTPBackend:
+                # Same settings (host, port, STARTTLS/SSL, login, time-out), two-phase connections.
+                backend = TwoPhaseEmailBackend(fail_silently=False)
+            else:
+                backend = get_connection(fail_silently=False)
             if isinstance(backend, SMTPBackend) and backend.timeout is None:
                 backend.timeout = settings.NEWSLETTER_SMTP_TIMEOUT
             try:
@@ -204,7 +213,7 @@ class Transport:
     def close(self):
         if self.backend is not None:
             with contextlib.suppress(Exception):  # the connection is being dropped anyway
-                self.backend.close()
+                self.backend.close()  # in the middle of DATA, drops it without QUIT: the server discards it
             self.backend = None
 
     def send(self, outgoing, before_last_bytes):
@@ -214,44 +223,32 @@ class Transport:
         set when the error came after `before_last_bytes()` ran.
         """
         self.open()
-        connection = getattr(self.backend, "connection", None)
-        state = {"marked": False}
-
-        def mark():
-            before_last_bytes()
-            state["marked"] = True
-
+        marked = False
         try:
-            if isinstance(connection, smtplib.SMTP):
-                original_send = connection.send
-
-                def send(data):
-                    if not state["marked"] and isinstance(data, bytes) and data.endswith(END_OF_DATA):
-                        mark()
-                    return original_send(data)
-
-                connection.send = send
-                try:
-                    if outgoing.data is not None and isinstance(self.backend, SMTPBackend):
-                        # Django's backend opened this connection (TLS, authentication, time-out from the
-                        # settings); the bytes are the message Django serialised, personalised.
-                        connection.sendmail(self.from_address, [outgoing.to], outgoing.data)
-                        sent = True
-                    else:
-                        sent = self.backend.send_messages([outgoing.build()])
-                finally:
-                    del connection.send
+            if isinstance(self.backend, TwoPhaseEmailBackend):
+                if outgoing.data is not None:
+                    # The bytes are the message Django serialised once for the campaign, personalised.
+                    envelope = (self.from_address, [outgoing.to], outgoing.data)
+                else:
+                    envelope = self.backend.envelope(outgoing.build())
+                connection = self.backend.connection
+                connection.begin_data(*envelope)
+                before_last_bytes()
+                marked = True
+                connection.end_data()
+                sent = True
             else:
-                mark()
+                before_last_bytes()
+                marked = True
                 sent = self.backend.send_messages([outgoing.build()])
         except Exception as exc:
-            exc.after_commit_point = state["marked"]
+            exc.after_commit_point = marked
             if not isinstance(exc, smtplib.SMTPResponseException) or isinstance(exc, ClaimLost):
                 self.close()  # the connection is in an unknown state
             raise
         if not sent:
             error = RuntimeError(_("Le serveur n'a pas pris le message."))
-            error.after_commit_point = state["marked"]
+            error.after_commit_point = marked
             raise error
         return True
 
@@ -259,61 +256,43 @@ class Transport:
 # --- The worker loop ---------------------------------------------------------------------------------------------
 
 
-class HotPathSQL:
-    """The statement run for every message, as plain SQL: one UPDATE that claims the rows about to pass the point
-    of no return and records the rows the server accepted since — one round trip, one commit (autocommit)."""
+class HotPath:
+    """The statements run for every message. The querysets are built once: Django resolves a filter when it is
+    added, and resolving the subscriber's subquery for every message would cost more than the commit itself."""
 
     def __init__(self):
-        self.connection = connections[router.db_for_write(Delivery)]
-        quote = self.connection.ops.quote_name
-        self.delivery, subscriber = quote(Delivery._meta.db_table), quote(Subscriber._meta.db_table)
-        # Only table names (from the models) are interpolated into SQL; every value is a query parameter.
-        self.confirmed = (
-            f"EXISTS (SELECT 1 FROM {subscriber} WHERE {subscriber}.id = {self.delivery}.subscriber_id "  # noqa: S608
-            f"AND {subscriber}.status = %s)"
+        self.using = router.db_for_write(Delivery)
+        subscribed = Exists(
+            Subscriber.objects.filter(pk=OuterRef("subscriber_id"), status=SubStatus.CONFIRMED)
         )
-
-    def now(self):
-        return self.connection.ops.adapt_datetimefield_value(timezone.now())
+        self.claimable = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(subscribed)
+        self.in_flight = Delivery.objects.filter(status=DeliveryStatus.SENDING)
 
     def claim_and_record(self, claim_ids, sent_ids):
         """pending → sending for `claim_ids` (still pending, subscriber still confirmed), sending → sent for
-        `sent_ids`. Returns the claimed ids this call won."""
-        claim_ids, sent_ids = list(claim_ids), list(sent_ids)
+        `sent_ids`, in one transaction: one commit for every message. Returns the claimed ids this call won."""
+        claim_ids = list(dict.fromkeys(claim_ids))
         if not claim_ids and not sent_ids:
             return set()
-        now = self.now()
-        sending, sent = str(DeliveryStatus.SENDING), str(DeliveryStatus.SENT)
-        claim_in = "id IN (" + ", ".join(["%s"] * len(claim_ids)) + ")"
-        sent_in = "id IN (" + ", ".join(["%s"] * len(sent_ids)) + ")"
-        params = []
-        if claim_ids and sent_ids:
-            assignments = (
-                f"status = CASE WHEN {claim_in} THEN %s ELSE %s END, "
-                f"claimed_at = CASE WHEN {claim_in} THEN %s ELSE claimed_at END, "
-                f"attempts = CASE WHEN {claim_in} THEN attempts + 1 ELSE attempts END, "
-                f"sent_at = CASE WHEN {claim_in} THEN sent_at ELSE %s END, "
-                f"last_error = CASE WHEN {claim_in} THEN last_error ELSE '' END"
-            )
-            params += [*claim_ids, sending, sent, *claim_ids, now, *claim_ids, *claim_ids, now, *claim_ids]
-        elif claim_ids:
-            assignments = "status = %s, claimed_at = %s, attempts = attempts + 1"
-            params += [sending, now]
-        else:
-            assignments = "status = %s, sent_at = %s, last_error = ''"
-            params += [sent, now]
-        conditions = []
-        if claim_ids:
-            conditions.append(f"({claim_in} AND status = %s AND {self.confirmed})")
-            params += [*claim_ids, str(DeliveryStatus.PENDING), str(SubStatus.CONFIRMED)]
-        if sent_ids:
-            conditions.append(f"({sent_in} AND status = %s)")
-            params += [*sent_ids, sending]
-        sql = f"UPDATE {self.delivery} SET {assignments} WHERE {' OR '.join(conditions)} RETURNING id"  # noqa: S608
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            returned = {row[0] for row in cursor.fetchall()}
-        return returned & set(claim_ids)
+        now, won = timezone.now(), set()
+        with transaction.atomic(using=self.using, savepoint=False):
+            if sent_ids:
+                self.in_flight.filter(pk__in=sent_ids).update(
+                    status=DeliveryStatus.SENT, sent_at=now, last_error=""
+                )
+            if claim_ids:
+                claimed = self.claimable.filter(pk__in=claim_ids).update(
+                    status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+                )
+                if claimed == len(claim_ids):
+                    won = set(claim_ids)
+                elif claimed:
+                    # Some row was no longer claimable (the subscriber left…): ours are those this statement just
+                    # claimed, which the transaction keeps anyone else from changing meanwhile.
+                    won = set(
+                        self.in_flight.filter(pk__in=claim_ids, claimed_at=now).values_list("pk", flat=True)
+                    )
+        return won
 
 
 class Pacer:
@@ -361,7 +340,12 @@ class _ClaimRequest:
 
 
 class _SenderThread(threading.Thread):
-    """Holds one SMTP connection and sends the jobs it takes; never touches the database."""
+    """Holds one SMTP connection and sends the jobs it takes; never touches the database.
+
+    A thread per connection rather than a concurrent.futures pool: the connection is the thread's state for its
+    whole life (opened once, reopened after an error or a full batch, closed when the thread ends); a pool would
+    need thread-local connections and offers no hook to close them.
+    """
 
     def __init__(self, sender, index):
         super().__init__(name=f"lettre-{sender.campaign_id}-{index}", daemon=True)
@@ -427,9 +411,9 @@ class CampaignSender:
         self.closed = threading.Event()
         self.outcomes = []  # failures, recorded with the next commit
         self.sent = []  # accepted by the server, recorded with the next commit
-        self.sql = HotPathSQL()
         self.lease_renewed_at = 0.0
         self.server_failures = 0
+        self.hot_path = HotPath()
         self.mailer = None
 
     # Lease: one worker process per campaign; a dead worker's lease expires.
@@ -476,7 +460,7 @@ class CampaignSender:
 
     def _write_outcomes(self):
         if self.sent:
-            self.sql.claim_and_record([], self.sent)
+            self.hot_path.claim_and_record([], self.sent)
             self.sent = []
         for delivery_id, from_status, values in self.outcomes:
             Delivery.objects.filter(pk=delivery_id, status=from_status).update(**values)
@@ -537,10 +521,10 @@ class CampaignSender:
                     with transaction.atomic():
                         self.renew_lease(force=True)
                         self._write_outcomes()
-                        won = self.sql.claim_and_record(ids, [])
+                        won = self.hot_path.claim_and_record(ids, [])
                 else:
                     sent, self.sent = self.sent, []
-                    won = self.sql.claim_and_record(ids, sent)
+                    won = self.hot_path.claim_and_record(ids, sent)
             except BaseException:
                 self.answer(requests, set())
                 raise
@@ -728,6 +712,12 @@ class CampaignSender:
 
 def run_campaign(campaign_id, owner=None, sleep=time.sleep):
     return CampaignSender(campaign_id, owner=owner, sleep=sleep).run().as_dict()
+
+
+@task()
+def send_campaign(campaign_id):
+    """The background task (`manage.py db_worker`) queued by create_campaign and resume_campaign."""
+    return run_campaign(campaign_id)
 
 
 # --- Reporting ---------------------------------------------------------------------------------------------------

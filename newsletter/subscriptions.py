@@ -4,14 +4,19 @@ Nothing but the confirmation e-mail is ever sent to an address that has not conf
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
+from .emails import confirmation_message
 from .models import DEFAULT_CONSENT_WORDING, Consent, ConsentSource, NewsletterIndexPage, Subscriber
 from .models import SubscriberStatus as Status
+from .sending import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +39,6 @@ def find_subscriber(email):
 
 
 def _enqueue_confirmation(subscriber_id):
-    from .tasks import send_confirmation
-
     transaction.on_commit(lambda: send_confirmation.enqueue(subscriber_id))
 
 
@@ -146,3 +149,47 @@ def purge_unconfirmed(days=None, now=None):
     count = stale.count()
     stale.delete()
     return count
+
+
+# --- Confirmation e-mails, in the background (django-tasks) -----------------------------------------------------
+
+
+def _confirmation_for(subscriber_id):
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Status.PENDING).first()
+    if subscriber is None:
+        return None
+    consent = pending_consent(subscriber)
+    return confirmation_message(subscriber, consent.wording if consent else current_consent_wording())
+
+
+@task()
+def send_confirmation(subscriber_id):
+    """The confirmation e-mail: the only message a pending address ever gets."""
+    message = _confirmation_for(subscriber_id)
+    if message is None:
+        return False
+    message.send(fail_silently=False)
+    return True
+
+
+@task()
+def send_confirmations(subscriber_ids):
+    """Confirmation e-mails after an import asking a whole list to confirm again, paced like an issue."""
+    pacer = Pacer(settings.NEWSLETTER_RATE_PER_MINUTE)
+    sent = failed = 0
+    with get_connection(fail_silently=False) as connection:
+        for subscriber_id in subscriber_ids:
+            message = _confirmation_for(subscriber_id)
+            if message is None:
+                continue
+            time.sleep(pacer.delay())
+            pacer.tick()
+            try:
+                connection.send_messages([message])
+                sent += 1
+            except Exception:
+                failed += 1
+                logger.exception("Confirmation non envoyée à l'abonné %s", subscriber_id)
+                connection.close()
+                connection.open()
+    return {"sent": sent, "failed": failed}

@@ -13,9 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # config and every app of ours (a package with an apps.py), so a new app is checked too.
 APPS = ["config", *sorted(p.parent.name for p in ROOT.glob("*/apps.py"))]
-# Cycles that were there before the rule (issue 15): strict, so the test fails once one is gone and the mark
-# has to go with it.
-KNOWN_CYCLES = {"newsletter"}
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +63,6 @@ def test_the_check_finds_a_cycle():
     assert cycles(graph, "app") == [["app.a", "app.b", "app.c"]]
 
 
-@pytest.mark.parametrize(
-    "app",
-    [
-        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason="cycle predating issue 15"))
-        if app in KNOWN_CYCLES
-        else app
-        for app in APPS
-    ],
-)
+@pytest.mark.parametrize("app", APPS)
 def test_no_import_cycle(graph, app):
     assert cycles(graph, app) == []
