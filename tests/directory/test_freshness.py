@@ -7,6 +7,7 @@ import socket
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail, signing
 from django.core.management import CommandError, call_command
@@ -23,26 +24,18 @@ T0 = dt.datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
 STALE_URL = "/admin/annuaire/a-verifier/"
 
 
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def set(self, moment):
-        self.now = moment
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    """Django's clock (auto_now fields, Wagtail's publishing and logs, our code) under the test's control."""
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
+def clock(time_machine):
+    """The clock every reader sees (auto_now fields, Wagtail's publishing and logs, signed links, our code),
+    stopped at T0; `clock.move_to(moment)` moves it."""
+    time_machine.move_to(T0, tick=False)
+    return time_machine
 
 
 def service_at(clock, moment, **fields):
-    clock.set(moment)
+    clock.move_to(moment)
     service = ServiceFactory(**fields)
-    clock.set(T0)
+    clock.move_to(T0)
     return service
 
 
@@ -127,7 +120,7 @@ def test_one_reminder_per_service_per_period_whatever_the_number_of_runs(client,
 
     # Every day for the next month: nothing new.
     for day in range(1, 31):
-        clock.set(T0 + dt.timedelta(days=day))
+        clock.move_to(T0 + dt.timedelta(days=day))
         run_reminders()
     assert len(mail.outbox) == 2
 
@@ -135,12 +128,12 @@ def test_one_reminder_per_service_per_period_whatever_the_number_of_runs(client,
     confirm_food = next(
         url for url in links(to_a.body, "Ces informations sont toujours exactes") if f"/{food.slug}/" in url
     )
-    clock.set(T0 + dt.timedelta(days=31))
+    clock.move_to(T0 + dt.timedelta(days=31))
     assert client.post(local_path(confirm_food)).status_code == 200
 
     # Seven months later: a new period for the confirmed service, and the recent one is due for the first time;
     # the unconfirmed one already had its reminder for its period.
-    clock.set(dt.datetime(2027, 1, 20, tzinfo=UTC))
+    clock.move_to(dt.datetime(2027, 1, 20, tzinfo=UTC))
     run_reminders()
     run_reminders()
     assert len(mail.outbox) == 3
@@ -158,13 +151,13 @@ def test_a_new_publication_restarts_the_clock_of_a_never_verified_service(clock,
     service = service_at(clock, dt.datetime(2025, 10, 1, tzinfo=UTC), organisation=organisations[1])
     run_reminders()
     assert len(mail.outbox) == 1
-    clock.set(dt.datetime(2026, 7, 1, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 7, 1, tzinfo=UTC))
     service.title = "Permanence CCAS (nouveaux horaires)"
     service.save_revision().publish()
-    clock.set(dt.datetime(2026, 12, 31, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 12, 31, tzinfo=UTC))
     run_reminders()
     assert len(mail.outbox) == 1  # not yet six months since the publication
-    clock.set(dt.datetime(2027, 1, 2, tzinfo=UTC))
+    clock.move_to(dt.datetime(2027, 1, 2, tzinfo=UTC))
     run_reminders()
     assert len(mail.outbox) == 2
     assert "Dernière vérification : 1 juillet 2026" in mail.outbox[-1].body
@@ -218,7 +211,7 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
     service.refresh_from_db()
     assert service.last_verified_at is None  # mail scanners that open the link confirm nothing
 
-    clock.set(T0 + dt.timedelta(days=3))
+    clock.move_to(T0 + dt.timedelta(days=3))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     done = browser.post(url, {"csrfmiddlewaretoken": token})
     assert done.status_code == 200
@@ -237,11 +230,9 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
 
 
 def past_token(data, days_ago):
-    class PastSigner(signing.TimestampSigner):
-        def timestamp(self):
-            return signing.b62_encode(int(dt.datetime.now(UTC).timestamp()) - days_ago * 86400)
-
-    return PastSigner(salt=freshness.CONFIRM_SALT).sign_object(data, serializer=signing.JSONSerializer)
+    """A confirmation link signed `days_ago` days before now."""
+    with time_machine.travel(timezone.now() - dt.timedelta(days=days_ago), tick=False):
+        return signing.dumps(data, salt=freshness.CONFIRM_SALT)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -285,7 +276,7 @@ def test_the_public_page_warns_after_m_months_and_not_before(client, clock, orga
     html = client.get(service.get_absolute_url()).content.decode()
     assert "Informations à vérifier" not in html
 
-    clock.set(dt.datetime(2026, 7, 17, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 7, 17, tzinfo=UTC))
     html = client.get(service.get_absolute_url()).content.decode()
     notice = re.search(
         r'<section class="notice service__stale" aria-labelledby="titre-a-verifier">(.*?)</section>',

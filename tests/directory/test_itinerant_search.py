@@ -20,8 +20,8 @@ TUESDAY = dt.datetime(2026, 3, 10, 8, 0, tzinfo=hours.PARIS)
 
 
 @pytest.fixture(autouse=True)
-def _now(monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY)
+def _now(time_machine):
+    time_machine.move_to(TUESDAY, tick=False)
 
 
 @pytest.fixture

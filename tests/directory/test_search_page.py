@@ -145,8 +145,8 @@ def test_unknown_place_gives_a_french_error_and_suggestions(client, services):
     assert result_titles(response) == []
 
 
-def test_result_item_shows_what_a_resident_needs(client, services, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+def test_result_item_shows_what_a_resident_needs(client, services, time_machine):
+    time_machine.move_to(TUESDAY_10, tick=False)
     response = get(client, where="Mirande")
     html = response.content.decode()
     body = results_text(response)
@@ -194,17 +194,17 @@ def test_kind_and_audience(client, services, directory_page):
     assert result_titles(get(client, kind="third_place")) == ["Tiers-lieu de Lectoure"]
 
 
-def test_open_now_with_a_frozen_clock(client, directory_page, monkeypatch):
+def test_open_now_with_a_frozen_clock(client, directory_page, time_machine):
     service_in(MIRANDE, title="Ouvert le matin", opening_hours="Mo-Fr 09:00-12:00")
     service_in(MIRANDE, title="Ouvert l'après-midi", opening_hours="Mo-Fr 14:00-17:00")
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+    time_machine.move_to(TUESDAY_10, tick=False)
     response = get(client, where="Mirande", open_now="true")
     assert result_titles(response) == ["Ouvert le matin"]
     assert "1 service ouvert maintenant à moins de 10 km de Mirande" in text(response)
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=15))
+    time_machine.move_to(TUESDAY_10.replace(hour=15), tick=False)
     assert result_titles(get(client, where="Mirande", open_now="true")) == ["Ouvert l'après-midi"]
     # Closing time: 12:00 sharp is closed.
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=12))
+    time_machine.move_to(TUESDAY_10.replace(hour=12), tick=False)
     response = get(client, where="Mirande", open_now="true")
     assert result_titles(response) == []
     # Nothing open now: the same search at any hour is suggested.

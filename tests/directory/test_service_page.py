@@ -64,8 +64,8 @@ def text(response):
     return re.sub(r" ([,.])", r"\1", flat.replace("\xa0", " "))
 
 
-def test_service_page_shows_the_essentials(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_service_page_shows_the_essentials(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     response = client.get("/annuaire/point-conseil-budget/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -103,8 +103,8 @@ def test_service_page_shows_the_essentials(client, service, monkeypatch):
     assert "https://www.openstreetmap.org/?mlat=" in html
 
 
-def test_hours_table_for_the_coming_week(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_hours_table_for_the_coming_week(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Horaires des 7 prochains jours" in body
     assert "Lundi 9 mars (aujourd'hui) 9 h 00 – 12 h 00, 14 h 00 – 17 h 00" in body
@@ -112,12 +112,12 @@ def test_hours_table_for_the_coming_week(client, service, monkeypatch):
     assert "Dimanche 15 mars fermé" in body
 
 
-def test_open_now_and_until_when(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13.replace(hour=10))
+def test_open_now_and_until_when(client, service, time_machine):
+    time_machine.move_to(MONDAY_13.replace(hour=10), tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Ouvert maintenant, jusqu'à 12 h 00." in body
     # Friday evening: the next opening is Monday.
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13.replace(day=13, hour=18))
+    time_machine.move_to(MONDAY_13.replace(day=13, hour=18), tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Prochaine ouverture : lundi 16 mars à 9 h 00." in body
 
@@ -142,8 +142,8 @@ def test_breadcrumbs_open_graph_and_report_link(client, service, settings):
     assert 'class="service-map js-service-map" hidden' in html
 
 
-def test_json_ld_is_valid_json_with_opening_hours(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_json_ld_is_valid_json_with_opening_hours(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     html = client.get("/annuaire/point-conseil-budget/").content.decode()
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     data = json.loads(block)
