@@ -13,11 +13,13 @@ from django.core import mail, signing
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 from wagtail.models import ModelLogEntry
 
 from directory.partners import freshness
 from directory.partners.models import Membership
 from tests.directory.factories import OrganisationFactory, ServiceFactory
+from tests.html_text import soup, text_of, visible_text
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
@@ -198,21 +200,19 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
     page = browser.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert (
-        '<button type="submit" class="button button--large">Ces informations sont toujours exactes</button>'
-        in html
+    assertInHTML(
+        '<button type="submit" class="button button--large">Ces informations sont toujours exactes</button>',
+        html,
     )
-    assert (
-        f'href="http://127.0.0.1:8000/admin/snippets/directory/service/edit/{service.pk}/">Mettre à jour'
-        in html
-    )
+    edit_url = f"http://127.0.0.1:8000/admin/snippets/directory/service/edit/{service.pk}/"
+    assert visible_text(page, f'a[href="{edit_url}"]').startswith("Mettre à jour")
     assert page["Referrer-Policy"] == "same-origin" and page["X-Robots-Tag"] == "noindex"
     browser.head(url)
     service.refresh_from_db()
     assert service.last_verified_at is None  # mail scanners that open the link confirm nothing
 
     clock.move_to(T0 + dt.timedelta(days=3))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    token = soup(page).select_one('form input[name="csrfmiddlewaretoken"]')["value"]
     done = browser.post(url, {"csrfmiddlewaretoken": token})
     assert done.status_code == 200
     assert "Merci, les informations sont confirmées" in done.content.decode()
@@ -278,17 +278,14 @@ def test_the_public_page_warns_after_m_months_and_not_before(client, clock, orga
 
     clock.move_to(dt.datetime(2026, 7, 17, tzinfo=UTC))
     html = client.get(service.get_absolute_url()).content.decode()
-    notice = re.search(
-        r'<section class="notice service__stale" aria-labelledby="titre-a-verifier">(.*?)</section>',
-        html,
-        re.S,
-    )
+    page = soup(html)
+    notice = page.select_one('section.notice.service__stale[aria-labelledby="titre-a-verifier"]')
     assert notice, "the notice is missing"
-    assert '<h2 id="titre-a-verifier">Informations à vérifier</h2>' in notice.group(1)
-    assert '<time datetime="2025-07-16">16 juillet 2025</time>' in notice.group(1)
-    assert f'href="/annuaire/{service.slug}/signaler/"' in notice.group(1)
+    assert visible_text(notice, "h2#titre-a-verifier") == "Informations à vérifier"
+    assertInHTML('<time datetime="2025-07-16">16 juillet 2025</time>', str(notice))
+    assert notice.select_one(f'a[href="/annuaire/{service.slug}/signaler/"]')
     # Heading order: the notice's h2 comes right after the page's h1.
-    assert re.findall(r"<h([1-6])", html.split("<main", 1)[1])[:2] == ["1", "2"]
+    assert [h.name for h in page.main.find_all(re.compile(r"^h[1-6]$"))][:2] == ["h1", "h2"]
 
     # Confirmed: the notice goes, and "Mis à jour le" shows the verification date.
     freshness.confirm(service)
@@ -299,7 +296,7 @@ def test_the_public_page_warns_after_m_months_and_not_before(client, clock, orga
     # An explicit verification date counts, not the creation date.
     service.mark_verified(dt.datetime(2025, 6, 1, tzinfo=UTC))
     html = client.get(service.get_absolute_url()).content.decode()
-    assert '<time datetime="2025-06-01">1 juin 2025</time>' in html
+    assertInHTML('<time datetime="2025-06-01">1 juin 2025</time>', html)
     assert "Mis à jour le 1 juin 2025" in html
 
 
@@ -380,17 +377,12 @@ def test_stale_listings_are_flagged_on_cards_map_and_api(client, clock, organisa
         clock, dt.datetime(2026, 3, 1, tzinfo=UTC), organisation=organisations[0], title="Jardin"
     )
 
-    html = client.get("/annuaire/").content.decode()
-    cards = {
-        m[1]: m[0]
-        for m in re.finditer(r'<li class="result js-result" id="service-(\d+)".*?\n</li>', html, re.S)
-    }
+    page = soup(client.get("/annuaire/"))
+    cards = {li["id"].removeprefix("service-"): text_of(li) for li in page.select("li.result.js-result")}
     assert "Informations à vérifier" in cards[str(stale.pk)]
     assert "Informations à vérifier" not in cards[str(fresh.pk)]
 
-    data = json.loads(
-        re.search(r'id="directory-map-data" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    data = json.loads(page.select_one('script#directory-map-data[type="application/json"]').string)
     flags = {s["id"]: s["stale"] for s in data["services"]}
     assert flags == {stale.pk: True, fresh.pk: False}
     assert data["stale_label"] == "Informations à vérifier"
@@ -419,8 +411,7 @@ def test_stale_advice_names_only_contact_means_the_listing_has(client, clock, ge
     organisation = OrganisationFactory(name="Sans contact", phone="", email="", website="")
     fields = {"phone": "", "email": "", "website": "", **contact}
     service = service_at(clock, dt.datetime(2025, 1, 10, tzinfo=UTC), organisation=organisation, **fields)
-    html = re.sub(r"\s+", " ", client.get(service.get_absolute_url()).content.decode())
-    notice = re.search(r'<section class="notice service__stale".*?</section>', html, re.S)[0]
+    notice = visible_text(client.get(service.get_absolute_url()), "section.notice.service__stale")
     assert advice in notice
     if not contact.get("phone"):
         assert "appelez" not in notice
