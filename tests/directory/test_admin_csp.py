@@ -1,11 +1,11 @@
 """The admin's Content-Security-Policy names no other host for scripts or styles: the place form's map
 (wagtailgeowidget) loads Leaflet from the XStatic package under /static/, as the public site does."""
 
-import re
-
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+
+from tests.html_text import soup
 
 from .factories import PlaceFactory
 
@@ -35,8 +35,9 @@ def test_the_place_form_loads_leaflet_from_static(admin_client, gers):
     response = admin_client.get(reverse("wagtailsnippets_directory_place:edit", args=[place.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
-    styles = re.findall(r'<link[^>]+href="([^"]+\.css[^"]*)"', html)
+    page = soup(response)
+    scripts = [script["src"] for script in page.select("script[src]")]
+    styles = [link["href"] for link in page.select('link[rel="stylesheet"][href]')]
     assert "/static/leaflet/leaflet.js" in scripts
     assert "/static/leaflet/leaflet.css" in styles
     assert 'data-controller="leaflet-field"' in html

@@ -65,10 +65,6 @@ def at(lat, lon, **kwargs):
     return ServiceFactory(place=PlaceFactory(latitude=lat, longitude=lon), **kwargs)
 
 
-def freeze(monkeypatch, moment):
-    monkeypatch.setattr(hours, "local_now", lambda: moment)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # The list and its shape.
 
@@ -204,9 +200,9 @@ def test_text_search_ignores_accents(client, gers):
     [((16, 55), True), ((17, 5), False)],
     ids=["5 minutes before closing", "5 minutes after closing"],
 )
-def test_open_now_around_closing_time(client, gers, monkeypatch, clock, is_open):
+def test_open_now_around_closing_time(client, gers, time_machine, clock, is_open):
     # Tuesday 11 March 2025, not a public holiday; the service closes at 17:00.
-    freeze(monkeypatch, dt.datetime(2025, 3, 11, *clock, tzinfo=hours.PARIS))
+    time_machine.move_to(dt.datetime(2025, 3, 11, *clock, tzinfo=hours.PARIS), tick=False)
     ServiceFactory(title="Permanence", opening_hours="Mo-Fr 09:00-12:00,14:00-17:00; PH off")
     ServiceFactory(title="Sans horaires", opening_hours="")
     [item] = [r for r in services(client)["results"] if r["title"] == "Permanence"]

@@ -19,8 +19,8 @@ MARCH_1 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=hours.PARIS)
 
 
 @pytest.fixture(autouse=True)
-def _now(monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MARCH_1)
+def _now(time_machine):
+    time_machine.move_to(MARCH_1, tick=False)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=hours.PARIS)
 
 
-def test_demo_tour(monkeypatch, capsys, client):
-    monkeypatch.setattr(hours, "local_now", lambda: NOW)
+def test_demo_tour(time_machine, capsys, client):
+    time_machine.move_to(NOW, tick=False)
     call_command("load_demo")
     assert "1 tournée(s)" in capsys.readouterr().out
     tour = Tour.objects.get(slug="camping-car-connecte")

@@ -20,7 +20,6 @@ if not os.environ.get("ELASTICSEARCH_URL"):
 
 from django.core.management import call_command  # noqa: E402
 
-from directory.listings import hours  # noqa: E402
 from directory.listings.vocabulary import ServiceKind  # noqa: E402
 from directory.models import DirectoryPage, Service  # noqa: E402
 from directory.search import index as search_index  # noqa: E402
@@ -141,8 +140,8 @@ def test_same_results_and_distances_as_the_database(client, services, settings):
     assert geojson["count"] == 4
 
 
-def test_open_now_on_elasticsearch(client, services, settings, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+def test_open_now_on_elasticsearch(client, services, settings, time_machine):
+    time_machine.move_to(TUESDAY_10, tick=False)
     open_now = {r["title"] for r in api(client, open_now="true")["results"]}
     assert "Atelier numérique" not in open_now and "France Services Auch" in open_now
     assert {r["title"] for r in api(client, open_now="false")["results"]} == {"Atelier numérique"}

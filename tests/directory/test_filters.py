@@ -102,13 +102,13 @@ def test_kind_commune_epci_and_audience(gers):
     assert [s.title for s in search("audience=jeunes")] == ["À Mirande"]
 
 
-def test_open_now_around_closing_time(gers, monkeypatch):
+def test_open_now_around_closing_time(gers, time_machine):
     ServiceFactory(title="Matin", opening_hours="Mo-Fr 09:00-12:00; PH off")
     ServiceFactory(title="Journée", opening_hours="Mo-Fr 09:00-17:00; PH off")
     ServiceFactory(title="Horaires inconnus", opening_hours="")
 
     def frozen(moment):
-        monkeypatch.setattr(hours, "local_now", lambda: moment.replace(tzinfo=hours.PARIS))
+        time_machine.move_to(moment.replace(tzinfo=hours.PARIS), tick=False)
 
     frozen(dt.datetime(2026, 11, 24, 11, 55))  # a Tuesday
     assert {s.title for s in search("open_now=true")} == {"Matin", "Journée"}

@@ -7,42 +7,37 @@ import socket
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail, signing
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 from wagtail.models import ModelLogEntry
 
 from directory.partners import freshness
 from directory.partners.models import Membership
 from tests.directory.factories import OrganisationFactory, ServiceFactory
+from tests.html_text import soup, text_of, visible_text
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
 STALE_URL = "/admin/annuaire/a-verifier/"
 
 
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def set(self, moment):
-        self.now = moment
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    """Django's clock (auto_now fields, Wagtail's publishing and logs, our code) under the test's control."""
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
+def clock(time_machine):
+    """The clock every reader sees (auto_now fields, Wagtail's publishing and logs, signed links, our code),
+    stopped at T0; `clock.move_to(moment)` moves it."""
+    time_machine.move_to(T0, tick=False)
+    return time_machine
 
 
 def service_at(clock, moment, **fields):
-    clock.set(moment)
+    clock.move_to(moment)
     service = ServiceFactory(**fields)
-    clock.set(T0)
+    clock.move_to(T0)
     return service
 
 
@@ -127,7 +122,7 @@ def test_one_reminder_per_service_per_period_whatever_the_number_of_runs(client,
 
     # Every day for the next month: nothing new.
     for day in range(1, 31):
-        clock.set(T0 + dt.timedelta(days=day))
+        clock.move_to(T0 + dt.timedelta(days=day))
         run_reminders()
     assert len(mail.outbox) == 2
 
@@ -135,12 +130,12 @@ def test_one_reminder_per_service_per_period_whatever_the_number_of_runs(client,
     confirm_food = next(
         url for url in links(to_a.body, "Ces informations sont toujours exactes") if f"/{food.slug}/" in url
     )
-    clock.set(T0 + dt.timedelta(days=31))
+    clock.move_to(T0 + dt.timedelta(days=31))
     assert client.post(local_path(confirm_food)).status_code == 200
 
     # Seven months later: a new period for the confirmed service, and the recent one is due for the first time;
     # the unconfirmed one already had its reminder for its period.
-    clock.set(dt.datetime(2027, 1, 20, tzinfo=UTC))
+    clock.move_to(dt.datetime(2027, 1, 20, tzinfo=UTC))
     run_reminders()
     run_reminders()
     assert len(mail.outbox) == 3
@@ -158,13 +153,13 @@ def test_a_new_publication_restarts_the_clock_of_a_never_verified_service(clock,
     service = service_at(clock, dt.datetime(2025, 10, 1, tzinfo=UTC), organisation=organisations[1])
     run_reminders()
     assert len(mail.outbox) == 1
-    clock.set(dt.datetime(2026, 7, 1, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 7, 1, tzinfo=UTC))
     service.title = "Permanence CCAS (nouveaux horaires)"
     service.save_revision().publish()
-    clock.set(dt.datetime(2026, 12, 31, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 12, 31, tzinfo=UTC))
     run_reminders()
     assert len(mail.outbox) == 1  # not yet six months since the publication
-    clock.set(dt.datetime(2027, 1, 2, tzinfo=UTC))
+    clock.move_to(dt.datetime(2027, 1, 2, tzinfo=UTC))
     run_reminders()
     assert len(mail.outbox) == 2
     assert "Dernière vérification : 1 juillet 2026" in mail.outbox[-1].body
@@ -205,21 +200,19 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
     page = browser.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert (
-        '<button type="submit" class="button button--large">Ces informations sont toujours exactes</button>'
-        in html
+    assertInHTML(
+        '<button type="submit" class="button button--large">Ces informations sont toujours exactes</button>',
+        html,
     )
-    assert (
-        f'href="http://127.0.0.1:8000/admin/snippets/directory/service/edit/{service.pk}/">Mettre à jour'
-        in html
-    )
+    edit_url = f"http://127.0.0.1:8000/admin/snippets/directory/service/edit/{service.pk}/"
+    assert visible_text(page, f'a[href="{edit_url}"]').startswith("Mettre à jour")
     assert page["Referrer-Policy"] == "same-origin" and page["X-Robots-Tag"] == "noindex"
     browser.head(url)
     service.refresh_from_db()
     assert service.last_verified_at is None  # mail scanners that open the link confirm nothing
 
-    clock.set(T0 + dt.timedelta(days=3))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    clock.move_to(T0 + dt.timedelta(days=3))
+    token = soup(page).select_one('form input[name="csrfmiddlewaretoken"]')["value"]
     done = browser.post(url, {"csrfmiddlewaretoken": token})
     assert done.status_code == 200
     assert "Merci, les informations sont confirmées" in done.content.decode()
@@ -237,11 +230,9 @@ def test_get_does_not_confirm_and_the_button_confirms_without_logging_in(clock, 
 
 
 def past_token(data, days_ago):
-    class PastSigner(signing.TimestampSigner):
-        def timestamp(self):
-            return signing.b62_encode(int(dt.datetime.now(UTC).timestamp()) - days_ago * 86400)
-
-    return PastSigner(salt=freshness.CONFIRM_SALT).sign_object(data, serializer=signing.JSONSerializer)
+    """A confirmation link signed `days_ago` days before now."""
+    with time_machine.travel(timezone.now() - dt.timedelta(days=days_ago), tick=False):
+        return signing.dumps(data, salt=freshness.CONFIRM_SALT)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -285,19 +276,16 @@ def test_the_public_page_warns_after_m_months_and_not_before(client, clock, orga
     html = client.get(service.get_absolute_url()).content.decode()
     assert "Informations à vérifier" not in html
 
-    clock.set(dt.datetime(2026, 7, 17, tzinfo=UTC))
+    clock.move_to(dt.datetime(2026, 7, 17, tzinfo=UTC))
     html = client.get(service.get_absolute_url()).content.decode()
-    notice = re.search(
-        r'<section class="notice service__stale" aria-labelledby="titre-a-verifier">(.*?)</section>',
-        html,
-        re.S,
-    )
+    page = soup(html)
+    notice = page.select_one('section.notice.service__stale[aria-labelledby="titre-a-verifier"]')
     assert notice, "the notice is missing"
-    assert '<h2 id="titre-a-verifier">Informations à vérifier</h2>' in notice.group(1)
-    assert '<time datetime="2025-07-16">16 juillet 2025</time>' in notice.group(1)
-    assert f'href="/annuaire/{service.slug}/signaler/"' in notice.group(1)
+    assert visible_text(notice, "h2#titre-a-verifier") == "Informations à vérifier"
+    assertInHTML('<time datetime="2025-07-16">16 juillet 2025</time>', str(notice))
+    assert notice.select_one(f'a[href="/annuaire/{service.slug}/signaler/"]')
     # Heading order: the notice's h2 comes right after the page's h1.
-    assert re.findall(r"<h([1-6])", html.split("<main", 1)[1])[:2] == ["1", "2"]
+    assert [h.name for h in page.main.find_all(re.compile(r"^h[1-6]$"))][:2] == ["h1", "h2"]
 
     # Confirmed: the notice goes, and "Mis à jour le" shows the verification date.
     freshness.confirm(service)
@@ -308,7 +296,7 @@ def test_the_public_page_warns_after_m_months_and_not_before(client, clock, orga
     # An explicit verification date counts, not the creation date.
     service.mark_verified(dt.datetime(2025, 6, 1, tzinfo=UTC))
     html = client.get(service.get_absolute_url()).content.decode()
-    assert '<time datetime="2025-06-01">1 juin 2025</time>' in html
+    assertInHTML('<time datetime="2025-06-01">1 juin 2025</time>', html)
     assert "Mis à jour le 1 juin 2025" in html
 
 
@@ -389,17 +377,12 @@ def test_stale_listings_are_flagged_on_cards_map_and_api(client, clock, organisa
         clock, dt.datetime(2026, 3, 1, tzinfo=UTC), organisation=organisations[0], title="Jardin"
     )
 
-    html = client.get("/annuaire/").content.decode()
-    cards = {
-        m[1]: m[0]
-        for m in re.finditer(r'<li class="result js-result" id="service-(\d+)".*?\n</li>', html, re.S)
-    }
+    page = soup(client.get("/annuaire/"))
+    cards = {li["id"].removeprefix("service-"): text_of(li) for li in page.select("li.result.js-result")}
     assert "Informations à vérifier" in cards[str(stale.pk)]
     assert "Informations à vérifier" not in cards[str(fresh.pk)]
 
-    data = json.loads(
-        re.search(r'id="directory-map-data" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    data = json.loads(page.select_one('script#directory-map-data[type="application/json"]').string)
     flags = {s["id"]: s["stale"] for s in data["services"]}
     assert flags == {stale.pk: True, fresh.pk: False}
     assert data["stale_label"] == "Informations à vérifier"
@@ -428,8 +411,7 @@ def test_stale_advice_names_only_contact_means_the_listing_has(client, clock, ge
     organisation = OrganisationFactory(name="Sans contact", phone="", email="", website="")
     fields = {"phone": "", "email": "", "website": "", **contact}
     service = service_at(clock, dt.datetime(2025, 1, 10, tzinfo=UTC), organisation=organisation, **fields)
-    html = re.sub(r"\s+", " ", client.get(service.get_absolute_url()).content.decode())
-    notice = re.search(r'<section class="notice service__stale".*?</section>', html, re.S)[0]
+    notice = visible_text(client.get(service.get_absolute_url()), "section.notice.service__stale")
     assert advice in notice
     if not contact.get("phone"):
         assert "appelez" not in notice

@@ -1,8 +1,6 @@
 """Itinerant services in the directory search: found where their tour stops next, with "Prochain passage"."""
 
 import datetime as dt
-import re
-from html import unescape
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,14 +12,15 @@ from directory.tours.models import StopStatus
 from territories.gazetteer import haversine_km
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
 from tests.directory.schedule_factories import StopFactory, TourFactory
+from tests.html_text import text_of, visible_text
 
 BASSOUES, MIRANDE, LECTOURE, AUCH = "32032", "32256", "32208", "32013"
 TUESDAY = dt.datetime(2026, 3, 10, 8, 0, tzinfo=hours.PARIS)
 
 
 @pytest.fixture(autouse=True)
-def _now(monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY)
+def _now(time_machine):
+    time_machine.move_to(TUESDAY, tick=False)
 
 
 @pytest.fixture
@@ -64,15 +63,14 @@ def itinerant(home, gers):
 
 
 def page_text(response):
-    flat = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
-    return re.sub(r" ([,.])", r"\1", flat.replace("\xa0", " "))
+    return visible_text(response)
 
 
 def result_for(response, title):
     html = BeautifulSoup(response.content, "html.parser")
     for item in html.select(".result"):
         if item.select_one(".result__title").get_text(strip=True) == title:
-            return " ".join(item.get_text(" ").split()).replace(" ,", ",").replace(" )", ")")
+            return text_of(item)
     return None
 
 
@@ -138,7 +136,7 @@ def test_itinerant_service_page_lists_the_next_stops(client, itinerant):
     response = client.get("/annuaire/service-public-itinerant/")
     html = BeautifulSoup(response.content, "html.parser")
     section = html.find("section", attrs={"aria-labelledby": "titre-passages"})
-    stops = [" ".join(li.get_text().split()).replace(" ,", ",") for li in section.select(".stop")]
+    stops = [text_of(li) for li in section.select(".stop")]
     assert stops[0].startswith("Annulé Jeudi 12 mars 2026, 9 h 00 – 12 h 00") and "Annulé : Panne" in stops[0]
     assert stops[1].startswith("Mardi 17 mars 2026") and "Mirande" in stops[1]
     assert len(stops) == 3

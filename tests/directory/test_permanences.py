@@ -19,8 +19,8 @@ APRIL_1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=hours.PARIS)
 
 
 @pytest.fixture(autouse=True)
-def _now(monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: APRIL_1)
+def _now(time_machine):
+    time_machine.move_to(APRIL_1, tick=False)
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ import re
 from html import unescape
 
 import pytest
+from pytest_django.asserts import assertInHTML
 
 from directory.listings import hours
 from directory.listings.vocabulary import ServiceKind, ServiceStatus
 from directory.models import DirectoryPage
 from directory.search import engine as search
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
+from tests.html_text import soup, visible_text, visible_texts
 
 MIRANDE, SAINT_MARTIN, AUCH, MASSEUBE, LECTOURE = "32256", "32389", "32013", "32242", "32208"
 # A Tuesday at 10:00 in the Gers.
@@ -67,19 +69,26 @@ def get(client, **params):
 
 
 def text(response):
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+    return visible_text(response)
 
 
 def results_text(response):
     """The text of the results list only (the form also says "Ouvert maintenant")."""
-    html = response.content.decode()
-    match = re.search(r'<ol class="results-list".*?</ol>', html, re.S)
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))) if match else ""
+    return visible_text(response, "ol.results-list")
 
 
 def result_titles(response):
-    html = response.content.decode()
-    return [unescape(t) for t in re.findall(r'class="result__title"><a href="[^"]+">([^<]+)</a>', html)]
+    return visible_texts(response, ".result__title a")
+
+
+def checked_categories(response):
+    return [box["value"] for box in soup(response).select('input[name="category"][checked]')]
+
+
+def suggested_neighbours(response):
+    """The links to the same search in a neighbouring commune ("… (32xxx)")."""
+    links = [a["href"] for a in soup(response).select('a[href^="/annuaire/?where="]')]
+    return [href for href in links if re.search(r"%2832\d{3}%29", href)]
 
 
 def map_data(response):
@@ -141,12 +150,12 @@ def test_unknown_place_gives_a_french_error_and_suggestions(client, services):
     assert "Vouliez-vous dire" in body
     assert 'href="/annuaire/?where=Mirande+%2832300%29"' in response.content.decode()
     # The field is marked invalid and described by its message.
-    assert re.search(r'id="recherche-where"[^>]*aria-invalid="true"', response.content.decode())
+    assert soup(response).select_one("#recherche-where")["aria-invalid"] == "true"
     assert result_titles(response) == []
 
 
-def test_result_item_shows_what_a_resident_needs(client, services, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+def test_result_item_shows_what_a_resident_needs(client, services, time_machine):
+    time_machine.move_to(TUESDAY_10, tick=False)
     response = get(client, where="Mirande")
     html = response.content.decode()
     body = results_text(response)
@@ -170,11 +179,11 @@ def test_planned_service_is_marked(client, directory_page):
 def test_search_by_category(client, services):
     response = get(client, category="alimentation")
     assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
-    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    assert checked_categories(response) == ["alimentation"]
     # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
     response = get(client, where="Mirande", commune=AUCH, radius="5")
     assert result_titles(response) == []
-    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    neighbours = suggested_neighbours(response)
     assert neighbours and not any("commune=" in link for link in neighbours)
     response = client.get("/annuaire/?category=alimentation&category=numerique&where=Mirande")
     assert result_titles(response) == ["Épicerie solidaire de Mirande", "Atelier numérique"]
@@ -194,17 +203,17 @@ def test_kind_and_audience(client, services, directory_page):
     assert result_titles(get(client, kind="third_place")) == ["Tiers-lieu de Lectoure"]
 
 
-def test_open_now_with_a_frozen_clock(client, directory_page, monkeypatch):
+def test_open_now_with_a_frozen_clock(client, directory_page, time_machine):
     service_in(MIRANDE, title="Ouvert le matin", opening_hours="Mo-Fr 09:00-12:00")
     service_in(MIRANDE, title="Ouvert l'après-midi", opening_hours="Mo-Fr 14:00-17:00")
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10)
+    time_machine.move_to(TUESDAY_10, tick=False)
     response = get(client, where="Mirande", open_now="true")
     assert result_titles(response) == ["Ouvert le matin"]
     assert "1 service ouvert maintenant à moins de 10 km de Mirande" in text(response)
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=15))
+    time_machine.move_to(TUESDAY_10.replace(hour=15), tick=False)
     assert result_titles(get(client, where="Mirande", open_now="true")) == ["Ouvert l'après-midi"]
     # Closing time: 12:00 sharp is closed.
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY_10.replace(hour=12))
+    time_machine.move_to(TUESDAY_10.replace(hour=12), tick=False)
     response = get(client, where="Mirande", open_now="true")
     assert result_titles(response) == []
     # Nothing open now: the same search at any hour is suggested.
@@ -245,7 +254,7 @@ def test_htmx_request_returns_only_the_results_fragment(client, services):
     assert "2 services à moins de 10 km de Mirande" in text(response)
     assert 'id="directory-map-data"' in html
     # Each field's error slot is refreshed out of band (empty here).
-    assert '<div id="erreur-where" class="field-error" data-hx-swap-oob="true"></div>' in html
+    assertInHTML('<div id="erreur-where" class="field-error" data-hx-swap-oob="true"></div>', html)
     assert "HX-Request" in response["Vary"]
     # Restoring history asks for the whole page.
     response = client.get(
@@ -256,8 +265,8 @@ def test_htmx_request_returns_only_the_results_fragment(client, services):
 
 def test_htmx_fragment_carries_field_errors(client, services):
     response = client.get("/annuaire/", {"where": "Nullepart"}, HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert re.search(r'<div id="erreur-where" class="field-error" data-hx-swap-oob="true"><p', html)
+    slot = soup(response).select_one('#erreur-where[data-hx-swap-oob="true"]')
+    assert slot.p and "Nous ne trouvons pas" in visible_text(slot)
     assert "Nous ne trouvons pas « Nullepart »" in text(response)
 
 
@@ -276,9 +285,7 @@ def test_htmx_fragment_carries_field_errors(client, services):
 def test_bad_parameters_get_a_french_message_not_a_500(client, services, params, field, message):
     response = get(client, **params)
     assert response.status_code == 200
-    html = response.content.decode()
-    slot = re.search(rf'<div id="erreur-{field}" class="field-error">(.*?)</div>', html, re.S).group(1)
-    assert message in unescape(slot)
+    assert message in visible_text(response, f"#erreur-{field}.field-error")
     assert "Votre recherche contient une erreur" in text(response)
     # The rest of the search still runs.
     assert result_titles(response)
@@ -289,11 +296,11 @@ def test_radius_fallback_and_unknown_category_keep_the_rest(client, services):
     assert "2 services à moins de 10 km de Mirande" in text(response)
     response = get(client, category=["inconnue", "alimentation"])
     assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
-    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    assert checked_categories(response) == ["alimentation"]
     # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
     response = get(client, where="Mirande", commune=AUCH, radius="5")
     assert result_titles(response) == []
-    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    neighbours = suggested_neighbours(response)
     assert neighbours and not any("commune=" in link for link in neighbours)
 
 
@@ -359,7 +366,7 @@ def test_query_string_drops_empty_values_and_keeps_repeated_ones():
 
 
 def page_title(response):
-    return unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1])
+    return soup(response).title.get_text()
 
 
 def test_commune_in_the_url_filters_as_the_api_does(client, services):
@@ -369,17 +376,17 @@ def test_commune_in_the_url_filters_as_the_api_does(client, services):
     api = client.get("/api/v1/services", {"commune": AUCH}).json()
     assert [s["title"] for s in api["results"]] == result_titles(response)
     # The form keeps the filter when the resident refines the search.
-    assert f'<input type="hidden" name="commune" value="{AUCH}">' in response.content.decode()
+    assert soup(response).select_one('form input[type="hidden"][name="commune"]')["value"] == AUCH
     # An unknown code is said next to the "where" field, and the rest of the search still applies.
     response = get(client, commune="99999", category="alimentation")
     assert response.status_code == 200
     assert "Commune inconnue : « 99999 »" in text(response)
     assert sorted(result_titles(response)) == ["Tiers-lieu de Lectoure", "Épicerie solidaire de Mirande"]
-    assert re.search(r'value="alimentation"[^>]*checked', response.content.decode())
+    assert checked_categories(response) == ["alimentation"]
     # Nothing in Auch near Mirande: the neighbouring communes suggested are searched without the filter.
     response = get(client, where="Mirande", commune=AUCH, radius="5")
     assert result_titles(response) == []
-    neighbours = re.findall(r'href="(/annuaire/\?where=[^"]*%2832\d{3}%29[^"]*)"', response.content.decode())
+    neighbours = suggested_neighbours(response)
     assert neighbours and not any("commune=" in link for link in neighbours)
 
 

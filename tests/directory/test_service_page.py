@@ -3,14 +3,15 @@
 import datetime as dt
 import json
 import re
-from html import unescape
 
 import pytest
+from pytest_django.asserts import assertInHTML
 
 from directory.listings import hours
 from directory.listings.vocabulary import Fees, ServiceStatus
 from directory.models import Audience, DirectoryPage
 from tests.directory.factories import PlaceFactory, ServiceFactory, commune
+from tests.html_text import soup, visible_text, visible_texts
 
 MIRANDE = "32256"
 # Monday 9 March 2026, 13:00 (closed between 12:00 and 14:00).
@@ -60,17 +61,16 @@ def service(directory_page):
 
 
 def text(response):
-    flat = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
-    return re.sub(r" ([,.])", r"\1", flat.replace("\xa0", " "))
+    return visible_text(response)
 
 
-def test_service_page_shows_the_essentials(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_service_page_shows_the_essentials(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     response = client.get("/annuaire/point-conseil-budget/")
     assert response.status_code == 200
     html = response.content.decode()
     body = text(response)
-    assert re.search(r"<h1[^>]*>Point Conseil Budget</h1>", html)
+    assert visible_text(response, "h1") == "Point Conseil Budget"
     assert service.organisation.name in body
     for expected in (
         "Permanence",
@@ -103,8 +103,8 @@ def test_service_page_shows_the_essentials(client, service, monkeypatch):
     assert "https://www.openstreetmap.org/?mlat=" in html
 
 
-def test_hours_table_for_the_coming_week(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_hours_table_for_the_coming_week(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Horaires des 7 prochains jours" in body
     assert "Lundi 9 mars (aujourd'hui) 9 h 00 – 12 h 00, 14 h 00 – 17 h 00" in body
@@ -112,12 +112,12 @@ def test_hours_table_for_the_coming_week(client, service, monkeypatch):
     assert "Dimanche 15 mars fermé" in body
 
 
-def test_open_now_and_until_when(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13.replace(hour=10))
+def test_open_now_and_until_when(client, service, time_machine):
+    time_machine.move_to(MONDAY_13.replace(hour=10), tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Ouvert maintenant, jusqu'à 12 h 00." in body
     # Friday evening: the next opening is Monday.
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13.replace(day=13, hour=18))
+    time_machine.move_to(MONDAY_13.replace(day=13, hour=18), tick=False)
     body = text(client.get("/annuaire/point-conseil-budget/"))
     assert "Prochaine ouverture : lundi 16 mars à 9 h 00." in body
 
@@ -125,25 +125,33 @@ def test_open_now_and_until_when(client, service, monkeypatch):
 def test_breadcrumbs_open_graph_and_report_link(client, service, settings):
     response = client.get("/annuaire/point-conseil-budget/")
     html = response.content.decode()
-    crumbs = re.search(r'<nav class="breadcrumbs[^>]*>(.*?)</nav>', html, re.S).group(1)
-    assert [unescape(c) for c in re.findall(r">([^<>]+)</(?:a|span)>", crumbs)] == [
+    assert visible_texts(response, "nav.breadcrumbs li") == [
         "Accueil",
         "Trouver de l'aide",
         "Point Conseil Budget",
     ]
-    assert '<meta property="og:title" content="Point Conseil Budget">' in html
-    assert f'<meta property="og:url" content="{settings.SITE_URL}/annuaire/point-conseil-budget/">' in html
-    assert f'<link rel="canonical" href="{settings.SITE_URL}/annuaire/point-conseil-budget/">' in html
+    assertInHTML('<meta property="og:title" content="Point Conseil Budget">', html)
+    assertInHTML(
+        f'<meta property="og:url" content="{settings.SITE_URL}/annuaire/point-conseil-budget/">', html
+    )
+    assertInHTML(f'<link rel="canonical" href="{settings.SITE_URL}/annuaire/point-conseil-budget/">', html)
     # The report form (tests/directory/test_reports.py) replaced the mailto link.
-    assert '<a href="/annuaire/point-conseil-budget/signaler/">Signaler une erreur' in html
+    page = soup(response)
+    assert (
+        page.select_one('a[href="/annuaire/point-conseil-budget/signaler/"]')
+        .get_text()
+        .startswith("Signaler une erreur")
+    )
     # Print stylesheet and the map assets from the XStatic packages.
-    assert re.search(r'href="/static/directory/directory-print.css" media="print"', html)
+    assert page.select_one(
+        'link[rel="stylesheet"][href="/static/directory/directory-print.css"][media="print"]'
+    )
     assert "/static/leaflet/leaflet.js" in html
-    assert 'class="service-map js-service-map" hidden' in html
+    assert page.select_one(".service-map.js-service-map").has_attr("hidden")
 
 
-def test_json_ld_is_valid_json_with_opening_hours(client, service, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: MONDAY_13)
+def test_json_ld_is_valid_json_with_opening_hours(client, service, time_machine):
+    time_machine.move_to(MONDAY_13, tick=False)
     html = client.get("/annuaire/point-conseil-budget/").content.decode()
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     data = json.loads(block)

@@ -1,8 +1,6 @@
 """The public pages of the camping-car's stops: the week calendar, a commune's stops, a tour, the home block."""
 
 import datetime as dt
-import re
-from html import unescape
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,6 +11,7 @@ from directory.tours import stops as tours
 from directory.tours.models import StopStatus
 from tests.directory.factories import commune
 from tests.directory.schedule_factories import StopFactory, StopPatternFactory, TourFactory
+from tests.html_text import visible_text
 
 MIRANDE, MASSEUBE, LECTOURE, BERDOUES = "32256", "32242", "32208", "32045"
 # Tuesday 10 March 2026, 8:00 (week 2026-W11: 9–15 March).
@@ -20,8 +19,8 @@ TUESDAY = dt.datetime(2026, 3, 10, 8, 0, tzinfo=hours.PARIS)
 
 
 @pytest.fixture(autouse=True)
-def _now(monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: TUESDAY)
+def _now(time_machine):
+    time_machine.move_to(TUESDAY, tick=False)
 
 
 @pytest.fixture
@@ -62,8 +61,7 @@ def tour(site):
 
 
 def text(response):
-    flat = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
-    return re.sub(r" ([,.])", r"\1", flat.replace("\xa0", " "))
+    return visible_text(response)
 
 
 def soup(response):

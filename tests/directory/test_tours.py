@@ -144,8 +144,8 @@ def test_a_slot_taken_elsewhere_is_reported_and_left_alone(pattern):
     assert "Créneau déjà pris" in report.summary()
 
 
-def test_stops_no_longer_in_the_rule_are_reported_not_deleted(pattern, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 3, 1, 8, 0, tzinfo=hours.PARIS))
+def test_stops_no_longer_in_the_rule_are_reported_not_deleted(pattern, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 8, 0, tzinfo=hours.PARIS), tick=False)
     tours.generate_stops(pattern)
     pattern.rule = "Tu[3] 09:00-12:00"
     pattern.save()
@@ -209,8 +209,8 @@ def test_management_command(pattern, capsys):
         call_command("generate_stops", "--pattern", "999999")
 
 
-def test_upcoming_stops_skip_unpublished_tours_and_stops_already_over(gers, monkeypatch):
-    monkeypatch.setattr(hours, "local_now", lambda: dt.datetime(2026, 3, 10, 12, 30, tzinfo=hours.PARIS))
+def test_upcoming_stops_skip_unpublished_tours_and_stops_already_over(gers, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 10, 12, 30, tzinfo=hours.PARIS), tick=False)
     morning = StopFactory(date=dt.date(2026, 3, 10), start_time=dt.time(9), end_time=dt.time(12))
     afternoon = StopFactory(
         tour=morning.tour, date=dt.date(2026, 3, 10), start_time=dt.time(14), end_time=dt.time(17)
