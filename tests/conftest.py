@@ -88,9 +88,9 @@ def pytest_sessionfinish(session):
 
 @pytest.fixture(autouse=True)
 def _media_root(request, settings, tmp_path):
-    from tests.shared_data import wanted_by
+    from tests.shared_data import WITH_MEDIA, wanted_by
 
-    if "demo_site" in wanted_by(request.node):
+    if WITH_MEDIA & set(wanted_by(request.node)):
         # The shared demo's images (tests/shared_data.py).
         settings.MEDIA_ROOT = request.getfixturevalue("_shared_data").media_root
     else:
@@ -199,6 +199,15 @@ def demo_site(db, _shared_data):
     if "demo_site" not in _shared_data.held:
         return load_demo_site()
     return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def demo(db, _shared_data):
+    """Everything `load_demo` loads (tests/shared_data.py), built once per worker."""
+    from tests.shared_data import load_demo
+
+    if "demo" not in _shared_data.held:
+        load_demo()
 
 
 def chromium_path():

@@ -1,7 +1,7 @@
-"""Reference data and the demo site, built once per worker instead of once per test.
+"""Reference data and the demo, built once per worker instead of once per test.
 
-About a hundred tests read the Gers communes (`gers`) or the demo site (`demo_site`); each built them again
-(0.5–3 s). A worker now builds the data a test asks for in a transaction of its own that stays open, and the
+About a hundred tests read the Gers communes (`gers`), the demo site (`demo_site`) or the whole demo of
+`load_demo` (`demo`); each built them again (0.5–3 s, 5–20 s for the whole demo). A worker now builds the data a test asks for in a transaction of its own that stays open, and the
 test's usual transaction nests inside it as a savepoint: whatever the test changes is rolled back after it, the
 shared data stays for the next test. A test that asks for other data, or a transactional test (whose database
 is flushed, and whose live server reads through another connection), first gets that transaction rolled back.
@@ -12,7 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import override_settings
 
 # In the order they are built when a test asks for several.
-LOADERS = ("gers", "demo_site")
+LOADERS = ("gers", "demo_site", "demo")
 
 
 def load_gers():
@@ -37,7 +37,19 @@ def load_demo_site():
     return Site.objects.get(is_default_site=True)
 
 
-BUILDERS = {"gers": load_gers, "demo_site": load_demo_site}
+def load_demo():
+    """Everything `manage.py load_demo` loads: reference data, site, directory, tour, news, newsletter, forms."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+# Those whose images go to the shared MEDIA_ROOT.
+WITH_MEDIA = {"demo_site", "demo"}
+
+BUILDERS = {"gers": load_gers, "demo_site": load_demo_site, "demo": load_demo}
 
 
 def is_transactional(item) -> bool:

@@ -85,8 +85,7 @@ def test_templates_and_scripts_use_only_data_hx_attributes():
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo):
     # The observatory's figures, as the daily cron computes them: the pages show their date.
     call_command("compute_coverage", stdout=io.StringIO())
 

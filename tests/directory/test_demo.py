@@ -38,11 +38,6 @@ def snapshot():
     }
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
-
-
 def test_second_run_creates_and_changes_nothing(demo, capsys):
     first = snapshot()
     assert 35 <= len(first["services"]) <= 60

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -132,11 +131,6 @@ def changes(before, after):
 
 def counts():
     return Organisation.objects.count(), Place.objects.count(), Service.objects.count()
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo")
 
 
 def test_demo_json_reimport_into_the_same_database_changes_nothing(demo):
