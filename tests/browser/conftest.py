@@ -1,9 +1,11 @@
 """Real-browser fixtures: Playwright driving Debian's /usr/bin/chromium (never a downloaded browser)."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.conftest import chromium_path, require_part
 
@@ -21,6 +23,40 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class InFlightRequests:
+    """Requests the live server (a thread of this process) is still answering.
+
+    Closing a page does not stop what the server is doing for it: a request still running when the test's
+    database is flushed finds its tables locked, or the database blocked to it, and fails the test's teardown.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait(self, timeout=10):
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.count <= 0, timeout):
+                # A request whose end was never signalled (its request_finished receivers raised): do not make
+                # every later test wait for it too.
+                self.count = 0
+
+
+IN_FLIGHT = InFlightRequests()
+request_started.connect(IN_FLIGHT.started, weak=False, dispatch_uid="browser-tests-in-flight")
+# Connected after Django's close_old_connections: the wait covers its database access too.
+request_finished.connect(IN_FLIGHT.finished, weak=False, dispatch_uid="browser-tests-in-flight")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -99,6 +135,7 @@ def _finish(request, page, context):
         except Exception as exc:  # noqa: BLE001 — a failed screenshot must not hide the test failure
             print(f"Capture impossible : {exc}")
     context.close()
+    IN_FLIGHT.wait()
 
 
 @pytest.fixture
