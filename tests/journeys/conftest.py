@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import conftest as browser_suite
 from tests.browser.conftest import (  # noqa: F401 — the failure hook is shared with the browser suite
-    CHROMIUM_ARGS,
     _finish,
     _new_page,
     pytest_runtest_makereport,
 )
-from tests.conftest import chromium_path, require_part
 from tests.journeys.production import ROOT
+
+# The browser suite's session fixture: the same Debian chromium, launched once.
+browser = browser_suite.browser
 
 BASE_URL = os.environ.get("JOURNEY_BASE_URL", "")
 MAILDIR = os.environ.get("JOURNEY_MAILDIR", "")
@@ -111,48 +113,31 @@ def inbox():
     return Inbox(MAILDIR)
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    executable = chromium_path()
-    require_part(executable, "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(browser, request, **options):
-    context, page = _new_page(browser, request, **options)
-    return context, page
-
-
 @pytest.fixture
-def desktop(chromium, request):
-    context, page = _page(chromium, request, viewport={"width": 1280, "height": 900})
+def desktop(browser, request):
+    context, page = _new_page(browser, request, viewport={"width": 1280, "height": 900})
     yield page
     _finish(request, page, context)
 
 
 @pytest.fixture
-def phone(chromium, request):
+def phone(browser, request):
     # The resident's old phone: 360×740, touch.
-    context, page = _page(
-        chromium, request, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    context, page = _new_page(
+        browser, request, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )
     yield page
     _finish(request, page, context)
 
 
 @pytest.fixture
-def new_page(chromium, request):
+def new_page(browser, request):
     """Another person, in a browser of their own (staff beside a partner, for instance)."""
     opened = []
 
     def open_page(**options):
         options.setdefault("viewport", {"width": 1280, "height": 900})
-        context, page = _page(chromium, request, **options)
+        context, page = _new_page(browser, request, **options)
         opened.append((context, page))
         return page
 
