@@ -40,6 +40,22 @@ RULE_HELP = _(
     "sauf aux dates exclues ; relancer la génération ne crée jamais de doublon et ne modifie aucun passage "
     "existant (un passage annulé reste annulé).</p>"
 )
+
+
+def parking_place_panel():
+    """Where the camping-car parks: the same fields on a recurring pattern and on a dated stop."""
+    return MultiFieldPanel(
+        [
+            FieldPanel("commune"),
+            FieldPanel("place_name"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+        ],
+        heading=_("Lieu de stationnement"),
+        help_text=_("Sans latitude ni longitude, le passage est placé au centre de la commune."),
+    )
+
+
 _DATE_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -260,16 +276,7 @@ class StopPatternViewSet(SnippetViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("tour"),
-            MultiFieldPanel(
-                [
-                    FieldPanel("commune"),
-                    FieldPanel("place_name"),
-                    FieldPanel("address"),
-                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-                ],
-                heading=_("Lieu de stationnement"),
-                help_text=_("Sans latitude ni longitude, le passage est placé au centre de la commune."),
-            ),
+            parking_place_panel(),
             HelpPanel(RULE_HELP, heading=_("Comment écrire la récurrence")),
             FieldPanel("rule"),
             FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
@@ -345,16 +352,7 @@ class StopViewSet(SnippetViewSet):
     panels = [
         FieldPanel("tour"),
         FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
-        MultiFieldPanel(
-            [
-                FieldPanel("commune"),
-                FieldPanel("place_name"),
-                FieldPanel("address"),
-                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-            ],
-            heading=_("Lieu de stationnement"),
-            help_text=_("Sans latitude ni longitude, le passage est placé au centre de la commune."),
-        ),
+        parking_place_panel(),
         MultiFieldPanel(
             [FieldPanel("status"), FieldPanel("cancellation_reason")],
             heading=_("Annulation"),
