@@ -1,6 +1,7 @@
 """The officials' map and the observatory in a real browser: clustered markers from the GeoJSON, axe-core, CSP."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
@@ -41,7 +42,9 @@ def test_map_draws_the_selection_with_clusters(page, observatory):
     page.goto(observatory.url + "/annuaire/carte/?category=alimentation")
     map_el = page.locator("#carte-services")
     map_el.wait_for(state="visible")
-    page.wait_for_function("document.getElementById('carte-services').dataset.markerCount === '2'")
+    # A locator expectation, not wait_for_function: a string predicate is re-evaluated with eval(), which the
+    # page's CSP refuses whenever the first poll does not already see the markers.
+    expect(map_el).to_have_attribute("data-marker-count", "2")
     # The map repeats the table: hidden from assistive technologies, nothing inside takes the focus.
     assert map_el.get_attribute("aria-hidden") == "true"
     assert (
