@@ -1,4 +1,6 @@
-"""One migration per test run: the first xdist worker migrates its test database, the others copy it.
+"""Copies of the test database, so that nothing is built twice.
+
+One migration per test run: the first xdist worker migrates its test database, the others copy it.
 
 Rendering the migration states of Wagtail, Django and the project costs about a minute of CPU; done once per
 worker it was the largest part of the suite's set-up. The first worker to take the run's lock migrates as
@@ -6,6 +8,7 @@ before (so the migrations still run on every `make test`), then leaves a copy: a
 database for PostgreSQL. The next workers take that copy and let Django's `migrate` find nothing to apply.
 """
 
+import copy
 import fcntl
 import os
 import sqlite3
@@ -126,3 +129,96 @@ def drop_postgresql_templates(run_dir: Path):
         for name in set(names_file.read_text().split()):
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
     names_file.unlink()
+
+
+class DataCopies:
+    """What transactional tests build, built by the first test of a worker that asks for it and copied back after.
+
+    A transactional test's database is flushed after it, so each browser test built its data again: the demo site,
+    the communes, the whole demo (2–9 s each). The first test asking for a name builds it and the whole database
+    is copied (SQLite: a backup in memory; PostgreSQL: a schema holding a copy of each table); the next tests
+    asking for that name get the copy back, rows, ids and sequences alike, in a few milliseconds.
+    """
+
+    def __init__(self):
+        self.copies = {}
+
+    def provide(self, name, build):
+        """The database as `build()` leaves it, and build's value (a deep copy of the first one)."""
+        from django.db import connections
+
+        connection = connections["default"]
+        if name in self.copies:
+            handle, value = self.copies[name]
+            self._restore(connection, handle)
+            return copy.deepcopy(value)
+        value = build()
+        self.copies[name] = (self._save(connection, len(self.copies)), copy.deepcopy(value))
+        return value
+
+    @staticmethod
+    def _save(connection, index):
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            saved = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(saved)
+            return saved
+        quote = connection.ops.quote_name
+        schema = f"data_copy_{index}"
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+            cursor.execute(f"CREATE SCHEMA {schema}")
+            for table in tables:
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {schema}.{quote(table)} AS TABLE public.{quote(table)}"
+                )
+            filled = _filled_tables(cursor, quote, schema, tables)
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            superuser = cursor.fetchone()[0]
+        return schema, tables, filled, superuser
+
+    @staticmethod
+    def _restore(connection, handle):
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            # Replaces the whole database, sqlite_sequence included. The live server shares this connection.
+            handle.backup(connection.connection)
+            return
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        schema, tables, filled, superuser = handle
+        quote = connection.ops.quote_name
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if superuser:
+                # Rows copied as they were need no foreign-key check: without the checks, only the tables
+                # holding rows on either side are emptied and filled (a few dozen of about 200).
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                touched = set(filled) | set(_filled_tables(cursor, quote, "public", tables))
+                for table in touched:
+                    cursor.execute(f"DELETE FROM public.{quote(table)}")  # noqa: S608
+            else:
+                # Django's foreign keys are deferred: the tables fill in any order within the transaction.
+                touched = set(tables)
+                cursor.execute("TRUNCATE " + ", ".join(f"public.{quote(table)}" for table in tables))
+            for table in filled:
+                cursor.execute(f"INSERT INTO public.{quote(table)} SELECT * FROM {schema}.{quote(table)}")  # noqa: S608
+            models = [
+                model
+                for model in apps.get_models(include_auto_created=True)
+                if model._meta.db_table in touched
+            ]
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+
+
+def _filled_tables(cursor, quote, schema, tables):
+    """The tables of `schema` holding at least one row, in one query."""
+    cursor.execute(
+        " UNION ALL ".join(
+            f"SELECT {index} WHERE EXISTS (SELECT 1 FROM {schema}.{quote(table)})"  # noqa: S608
+            for index, table in enumerate(tables)
+        )
+    )
+    return [tables[index] for (index,) in cursor.fetchall()]

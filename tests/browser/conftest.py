@@ -138,11 +138,30 @@ def _finish(request, page, context):
     IN_FLIGHT.wait()
 
 
+@pytest.fixture(scope="session")
+def _data_copies(tmp_path_factory):
+    from tests.database import DataCopies
+
+    return DataCopies(), tmp_path_factory.mktemp("browser-media")
+
+
 @pytest.fixture
-def demo_server(live_server, django_db_serialized_rollback, transactional_db):
+def built_once(_data_copies, transactional_db, settings):
+    """`built_once(name, build)`: the database as `build()` leaves it, built by the worker's first test only.
+
+    The name says what is built on what: a fixture building on `demo_server` names its data after it too.
+    """
+    copies, media_root = _data_copies
+    # The copied rows name images: they stay in one folder for all the worker's browser tests.
+    settings.MEDIA_ROOT = media_root
+    return copies.provide
+
+
+@pytest.fixture
+def demo_server(live_server, django_db_serialized_rollback, transactional_db, built_once):
     from tests.shared_data import load_demo_site
 
-    load_demo_site()
+    built_once("demo site", load_demo_site)
     yield live_server
     # The next test's serialized rollback builds Wagtail tasks, whose __init__ looks up their content type. The
     # demo's role set-up creates permissions, which clears the content-type cache: the lookup would then create

@@ -14,10 +14,14 @@ MIRANDE = "32256"
 
 
 @pytest.fixture
-def site(demo_server):
+def site(demo_server, built_once):
     """The whole demo (pages, directory, camping-car, news, forms) and the observatory's figures."""
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("compute_coverage", stdout=io.StringIO())
+
+    def build():
+        call_command("load_demo", stdout=io.StringIO())
+        call_command("compute_coverage", stdout=io.StringIO())
+
+    built_once("demo site, load_demo, coverage", build)
     return demo_server
 
 

@@ -14,8 +14,13 @@ MIRANDE, SAINT_MARTIN, ESTIPOUY, BERDOUES, LECTOURE = "32256", "32389", "32128",
 
 
 @pytest.fixture
-def directory(demo_server):
+def directory(demo_server, built_once):
     """The directory page and a few services around Mirande, created after the demo site is loaded."""
+    built_once("demo site, directory around Mirande", build_directory)
+    return demo_server
+
+
+def build_directory():
     from wagtail.models import Site
 
     from directory.models import DirectoryPage
@@ -43,7 +48,6 @@ def directory(demo_server):
     service(ESTIPOUY, "Permanence sociale d'Estipouy", categories=["acces-aux-droits"])
     service(BERDOUES, "Vestiaire de Berdoues", categories=["vetements"])
     service(LECTOURE, "Tiers-lieu de Lectoure", categories=["alimentation"])
-    return demo_server
 
 
 def track_csp(page):

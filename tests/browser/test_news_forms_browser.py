@@ -11,10 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def site_url(demo_server):
+def site_url(demo_server, built_once):
     from forms.demo import load_forms
 
-    load_forms()
+    built_once("demo site, forms", load_forms)
     return demo_server.url
 
 

@@ -11,7 +11,12 @@ AUCH, CONDOM, MIRANDE = "32013", "32107", "32256"
 
 
 @pytest.fixture
-def observatory(demo_server):
+def observatory(demo_server, built_once):
+    built_once("demo site, observatory of four services", build_observatory)
+    return demo_server
+
+
+def build_observatory():
     from observatory.coverage import compute
     from territories.loading import load_reference_data
     from tests.directory.factories import ServiceFactory, commune
@@ -26,7 +31,6 @@ def observatory(demo_server):
         title="Accès aux droits à Mirande", categories=["acces-aux-droits"], place__commune=commune(MIRANDE)
     )
     compute()
-    return demo_server
 
 
 def track_csp(page):

@@ -8,8 +8,8 @@ PASSWORD = "tournesol-gascon-2026"
 
 
 @pytest.fixture
-def listing(demo_server, django_user_model):
-    return make_listing(django_user_model)
+def listing(demo_server, django_user_model, built_once):
+    return built_once("demo site, partner listing", lambda: make_listing(django_user_model))
 
 
 def make_listing(django_user_model):

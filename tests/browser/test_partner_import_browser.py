@@ -13,8 +13,8 @@ NEW_HOURS = "Tu,Th 14:00-18:00; PH off"
 
 
 @pytest.fixture
-def listing(demo_server, django_user_model):
-    return make_listing(django_user_model)
+def listing(demo_server, django_user_model, built_once):
+    return built_once("demo site, partner listing", lambda: make_listing(django_user_model))
 
 
 def test_partner_imports_own_listings_staff_approves_then_public_sees_them(

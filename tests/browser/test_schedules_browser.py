@@ -16,9 +16,19 @@ REASON = "Camping-car en maintenance : passage reporté au mois prochain."
 
 
 @pytest.fixture
-def schedules(demo_server):
+def schedules(demo_server, built_once):
     """Demo-like data made with the factories, dated from today: a tour with three stops (one cancelled), and a
     permanence closed by a declared closure since this morning."""
+    from directory.listings import hours
+
+    # Dated from today: a run that passes midnight builds the next day's data.
+    demo_server.day, demo_server.reopens = built_once(
+        f"demo site, schedules of {hours.local_now().date()}", build_schedules
+    )
+    return demo_server
+
+
+def build_schedules():
     from wagtail.models import Site
 
     from directory.listings import hours
@@ -71,9 +81,7 @@ def schedules(demo_server):
     ClosureFactory(
         service=permanence, starts_on=today, ends_on=today + dt.timedelta(days=2), reason="Congés de l'agente"
     )
-    demo_server.day = day
-    demo_server.reopens = today + dt.timedelta(days=3)
-    return demo_server
+    return day, today + dt.timedelta(days=3)
 
 
 def _calendar(schedules):
