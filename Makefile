@@ -48,8 +48,9 @@ format: install-test
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Browser tests run in their own process: their live-server tests flush the database between tests and rely on
-# serialized rollback, which pytest-django loses on PostgreSQL once ordinary database tests have run first.
+# Browser tests run in their own process: the database of a live-server test is flushed after it, and the next
+# one gets back a copy of the worker's freshly migrated database taken by its first browser test (tests/database.py),
+# which must come before any other transactional test has flushed it.
 # Each half runs on every core (pytest-xdist, one test database per worker; at most four).
 XDIST := -n auto --maxprocesses 4
 test: install-test lint migrations-check

@@ -143,8 +143,12 @@ class DataCopies:
     def __init__(self):
         self.copies = {}
 
-    def provide(self, name, build):
-        """The database as `build()` leaves it, and build's value (a deep copy of the first one)."""
+    def provide(self, name, build, start_from=None):
+        """The database as `build()` leaves it, and build's value (a deep copy of the first one).
+
+        `start_from`: the name of the database `build()` starts from; the first call keeps the database as it
+        finds it under that name (the worker's freshly migrated database, for the first test).
+        """
         from django.db import connections
 
         connection = connections["default"]
@@ -152,6 +156,8 @@ class DataCopies:
             handle, value = self.copies[name]
             self._restore(connection, handle)
             return copy.deepcopy(value)
+        if start_from is not None:
+            self.provide(start_from, lambda: None)
         value = build()
         self.copies[name] = (self._save(connection, len(self.copies)), copy.deepcopy(value))
         return value

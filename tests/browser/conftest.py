@@ -158,19 +158,17 @@ def built_once(_data_copies, transactional_db, settings):
 
 
 @pytest.fixture
-def demo_server(live_server, django_db_serialized_rollback, transactional_db, built_once):
+def demo_server(live_server, transactional_db, built_once):
+    """The live server over the demo site.
+
+    Each browser test's database is flushed after it: the copy of the demo site (made by the worker's first test
+    on its freshly migrated database) brings back the demo and what the migrations created (root page, groups,
+    workflow), without Django's serialized rollback, which re-saved thousands of rows one by one for every test.
+    """
     from tests.shared_data import load_demo_site
 
-    built_once("demo site", load_demo_site)
-    yield live_server
-    # The next test's serialized rollback builds Wagtail tasks, whose __init__ looks up their content type. The
-    # demo's role set-up creates permissions, which clears the content-type cache: the lookup would then create
-    # the row before the serialized one is restored, and the restore would fail (UNIQUE constraint). Warm the
-    # cache while the rows still exist.
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.get_for_models(*apps.get_models())
+    built_once("demo site", load_demo_site, start_from="migrated")
+    return live_server
 
 
 AXE_SCRIPT = None

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from tests.browser.conftest import _finish, _new_page, new_phone
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIRANDE = "32256"
 

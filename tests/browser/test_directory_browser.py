@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIRANDE, SAINT_MARTIN, ESTIPOUY, BERDOUES, LECTOURE = "32256", "32389", "32128", "32045", "32208"
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AUCH, CONDOM, MIRANDE = "32013", "32107", "32256"
 

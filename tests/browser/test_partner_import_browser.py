@@ -7,7 +7,7 @@ import pytest
 
 from tests.browser.test_partner_browser import log_in, make_listing, open_more_actions
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_HOURS = "Tu,Th 14:00-18:00; PH off"
 

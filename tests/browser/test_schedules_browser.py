@@ -9,7 +9,7 @@ import pytest
 from tests.browser.conftest import axe_violations
 from tests.browser.test_directory_browser import track_csp
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIRANDE, MASSEUBE, LECTOURE = "32256", "32242", "32208"
 REASON = "Camping-car en maintenance : passage reporté au mois prochain."

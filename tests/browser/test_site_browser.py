@@ -6,8 +6,7 @@ import pytest
 
 from tests.browser.conftest import axe_violations
 
-# serialized_rollback: migration-created rows (root page, root collection) survive between live-server tests.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(
