@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.http import urlencode
@@ -180,6 +181,9 @@ def field_values(form):
 FORMATTED = re.compile(r"\d")
 
 
+HAS_FORM = re.compile(rb"<form", re.IGNORECASE)
+
+
 def form_bodies(response, url):
     """Each POST form of an HTML answer to `url`: its action (an admin or API address) and its bodies.
 
@@ -187,6 +191,9 @@ def form_bodies(response, url):
     answered with the form again (an edited value may be invalid), has the values as they came.
     """
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return []
+    # Most answers hold no form at all: not parsed (the parser finds a form only where "<form" is written).
+    if not HAS_FORM.search(response.content):
         return []
     found = []
     for form in BeautifulSoup(response.content, "html.parser").find_all("form"):
@@ -290,6 +297,9 @@ class Data:
         self.workflow_state = workflow_state
         self.task_state = workflow_state.current_task_state
         self.member_b = member_b
+        self._others = {}
+        self._unowned_and_others = None
+        self._snapshot_queries = None
 
     @staticmethod
     def home():
@@ -312,68 +322,129 @@ class Data:
 
     def others(self, model):
         """Primary keys of B's objects of a scoped model (None for a model without organisation), those A may
-        only read included."""
-        paths = WRITE_SCOPES.get(model)
-        if paths is None:
-            return None
-        mine = scope_filter(paths, [self.a.pk])
-        return list(model._default_manager.filter(~mine).values_list("pk", flat=True).distinct())
+        only read included.
+
+        Read once per model: they change only with a write to B's or the unowned data, which the snapshots
+        catch (and `forget` then drops what was read).
+        """
+        if model not in self._others:
+            paths = WRITE_SCOPES.get(model)
+            if paths is None:
+                return None
+            mine = scope_filter(paths, [self.a.pk])
+            self._others[model] = list(
+                model._default_manager.filter(~mine).values_list("pk", flat=True).distinct()
+            )
+        return list(self._others[model])
 
     def unowned_and_others(self):
         """Every id a pattern of unknown model may take: B's objects of every scoped model, and the page."""
-        found = {self.page.pk}
-        for model in SCOPES:
-            found.update(self.others(model))
-        return sorted(found)
+        if self._unowned_and_others is None:
+            found = {self.page.pk}
+            for model in SCOPES:
+                found.update(self.others(model))
+            self._unowned_and_others = sorted(found)
+        return list(self._unowned_and_others)
 
-    def snapshot(self):
-        """Everything of B's and the unowned data that a request must not change."""
-        rows = {}
+    def forget(self):
+        """Drop the ids read so far: a write was seen, the next patterns read them again."""
+        self._others = {}
+        self._unowned_and_others = None
+
+    def snapshot_queries(self):
+        """The snapshot's queries, by the key of their rows: querysets, built and compiled to SQL once.
+
+        A snapshot follows every POST (some 1,500 of them): building and compiling its querysets each time cost
+        more than the requests themselves. The SQL is run again as it is, so each snapshot reads the rows as they
+        are then (the same rows `values()` would, the same columns, the database's values unconverted).
+        """
+        queries = {}
         # What A may only read (a closure of B's place hosting an A service) is B's here: A must not change it.
         for model in (*SCOPES, Membership, Invitation):
             paths = WRITE_SCOPES.get(model, ("organisation",))
-            queryset = model._default_manager.filter(~scope_filter(paths, [self.a.pk])).order_by("pk")
-            rows[model.__name__] = list(queryset.values())
-        # The partner's own objects may change (an empty form may be enough to create a tour of A).
-        own = {
-            (ContentType.objects.get_for_model(model).pk, str(pk))
-            for model, paths in WRITE_SCOPES.items()
-            for pk in model._default_manager.filter(scope_filter(paths, [self.a.pk])).values_list(
-                "pk", flat=True
+            queries[model.__name__] = (
+                model._default_manager.filter(~scope_filter(paths, [self.a.pk])).order_by("pk").values()
             )
+        # The partner's own objects may change (an empty form may be enough to create a tour of A).
+        queries["own"] = {
+            ContentType.objects.get_for_model(model).pk: model._default_manager.filter(
+                scope_filter(paths, [self.a.pk])
+            ).values_list("pk", flat=True)
+            for model, paths in WRITE_SCOPES.items()
         }
-        rows["revisions"] = [
-            row
-            for row in Revision.objects.order_by("pk").values()
-            if (row["base_content_type_id"], row["object_id"]) not in own
-            and (row["content_type_id"], row["object_id"]) not in own
+        queries["revisions"] = Revision.objects.order_by("pk").values()
+        queries["workflow"] = [
+            WorkflowState.objects.order_by("pk").values(),
+            TaskState.objects.order_by("pk").values(),
         ]
-        rows["workflow"] = list(WorkflowState.objects.order_by("pk").values()) + list(
-            TaskState.objects.order_by("pk").values()
-        )
-        rows["pages"] = list(type(self.page).objects.order_by("pk").values())
+        queries["pages"] = type(self.page).objects.order_by("pk").values()
         # Many-to-many links of B's objects (`values()` above leaves them out): B's service's categories.
         for model, paths in WRITE_SCOPES.items():
             theirs = model._default_manager.filter(~scope_filter(paths, [self.a.pk])).values("pk")
             for field in model._meta.many_to_many:
                 through = field.remote_field.through
-                rows[through.__name__] = list(
+                queries[through.__name__] = (
                     through.objects.filter(**{f"{field.m2m_field_name()}__in": theirs})
                     .order_by("pk")
                     .values()
                 )
         # Data of no organisation that only staff may change: reference lists, accounts and their rights.
-        rows["categories"] = list(Category.objects.order_by("pk").values())
-        rows["audiences"] = list(Audience.objects.order_by("pk").values())
+        queries["categories"] = Category.objects.order_by("pk").values()
+        queries["audiences"] = Audience.objects.order_by("pk").values()
         users = type(self.member_b).objects.exclude(pk=self.partner.pk).order_by("pk")
-        rows["users"] = list(users.values())
-        for row in rows["users"]:
-            row.pop("last_login", None)
-        rows["user_groups"] = list(users.model.groups.through.objects.order_by("pk").values())
-        rows["user_permissions"] = list(users.model.user_permissions.through.objects.order_by("pk").values())
-        rows["groups"] = list(Group.objects.order_by("pk").values())
-        rows["group_permissions"] = list(Group.permissions.through.objects.order_by("pk").values())
-        rows["permissions"] = Permission.objects.count()
+        queries["users"] = users.values(
+            *(field.attname for field in users.model._meta.concrete_fields if field.name != "last_login")
+        )
+        queries["user_groups"] = users.model.groups.through.objects.order_by("pk").values()
+        queries["user_permissions"] = users.model.user_permissions.through.objects.order_by("pk").values()
+        queries["groups"] = Group.objects.order_by("pk").values()
+        queries["group_permissions"] = Group.permissions.through.objects.order_by("pk").values()
+        queries["permissions"] = Permission.objects.order_by().values("pk")
+
+        def compiled(value):
+            if isinstance(value, dict):
+                return {key: compiled(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [compiled(item) for item in value]
+            return value.query.sql_with_params()
+
+        return {key: compiled(value) for key, value in queries.items()}
+
+    def snapshot(self):
+        """Everything of B's and the unowned data that a request must not change."""
+        if self._snapshot_queries is None:
+            self._snapshot_queries = self.snapshot_queries()
+        queries = self._snapshot_queries
+        rows = {}
+        with connection.cursor() as cursor:
+
+            def read(sql_and_params):
+                cursor.execute(*sql_and_params)
+                return cursor.fetchall()
+
+            for key, query in queries.items():
+                if key == "own":
+                    own = {
+                        (content_type, str(pk)) for content_type, sql in query.items() for (pk,) in read(sql)
+                    }
+                elif key == "revisions":
+                    found = read(query)
+                    names = [column[0] for column in cursor.description]
+                    base, content_type, object_id = (
+                        names.index(name) for name in ("base_content_type_id", "content_type_id", "object_id")
+                    )
+                    rows[key] = [
+                        row
+                        for row in found
+                        if (row[base], row[object_id]) not in own
+                        and (row[content_type], row[object_id]) not in own
+                    ]
+                elif key == "workflow":
+                    rows[key] = [row for part in query for row in read(part)]
+                elif key == "permissions":
+                    rows[key] = len(read(query))
+                else:
+                    rows[key] = read(query)
         return rows
 
 
@@ -473,6 +544,7 @@ def test_every_admin_and_api_url_keeps_partners_inside_their_organisation(gers, 
                 changed = [key for key in after if after[key] != before.get(key)]
                 writes.append((method, target, status, changed))
                 before = after
+                data.forget()
 
     def post_forms(forms, source, tolerated):
         for action, edited, plain in forms:
