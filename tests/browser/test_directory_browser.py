@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, scripts_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -198,7 +198,7 @@ def test_no_serious_accessibility_violation(page, directory, path):
     refused = track_csp(page)
     response = page.goto(directory.url + path)
     assert response.status == 200
-    page.wait_for_load_state("networkidle")
+    scripts_done(page)
     assert axe_violations(page) == []
     assert page.js_errors == []
     assert refused == []
@@ -282,7 +282,7 @@ def test_small_phone_has_no_horizontal_scroll(phone_page, directory):
         "/annuaire/?where=Nullepart",
     ):
         page.goto(directory.url + path)
-        page.wait_for_load_state("networkidle")
+        scripts_done(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
     page.goto(directory.url + "/annuaire/?where=Mirande")

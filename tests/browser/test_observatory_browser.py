@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, scripts_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +72,7 @@ def test_no_serious_accessibility_violation(page, observatory, path):
     refused = track_csp(page)
     response = page.goto(observatory.url + path)
     assert response.status == 200
-    page.wait_for_load_state("networkidle")
+    scripts_done(page)
     assert axe_violations(page) == []
     assert page.js_errors == []
     assert refused == []
@@ -97,7 +97,7 @@ def test_no_horizontal_page_scroll_on_phones(browser, request, observatory, view
     try:
         for path in REFLOW_PATHS:
             page.goto(observatory.url + path)
-            page.wait_for_load_state("networkidle")
+            scripts_done(page)
             widths = page.evaluate(
                 "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
             )

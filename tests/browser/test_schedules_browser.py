@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, scripts_done
 from tests.browser.test_directory_browser import track_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,7 +103,7 @@ def test_schedule_pages_have_no_serious_accessibility_violation(page, schedules)
     for path in pages(schedules):
         response = page.goto(schedules.url + path)
         assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        scripts_done(page)
         assert axe_violations(page) == [], path
     assert page.js_errors == []
     assert refused == []
